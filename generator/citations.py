@@ -1,0 +1,110 @@
+"""Citations: find them in page order, number them by first appearance, compress ranges.
+
+Numbering follows Vancouver/AMA: each work gets the number of its first appearance in the body of
+the monograph (the at-a-glance box repeats numbers from the body and does not set them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+from pydantic import BaseModel
+
+from . import inline
+from .model import BODY_SECTIONS, Monograph
+from .yamlsource import Path_
+
+EN_DASH = "–"
+
+
+def iter_cited_keys(value: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
+    """Every citation key under ``value`` with its path, in declaration (page) order."""
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            child = getattr(value, name)
+            if name == "citations":
+                for i, key in enumerate(child):
+                    yield (*path, name, i), key
+            else:
+                yield from iter_cited_keys(child, (*path, name))
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from iter_cited_keys(item, (*path, i))
+    elif isinstance(value, str):
+        try:
+            for key in inline.cited_keys(value):
+                yield path, key
+        except inline.InlineError:  # only text fields use the inline forms; names may not parse
+            return
+
+
+def number_citations(monograph: Monograph) -> dict[str, int]:
+    """Citation key → number, by first appearance in the body sections of the page."""
+    numbers: dict[str, int] = {}
+    for section in BODY_SECTIONS:
+        for _, key in iter_cited_keys(getattr(monograph, section), (section,)):
+            numbers.setdefault(key, len(numbers) + 1)
+    for _, key in iter_cited_keys(monograph):  # anything cited outside the body, last
+        numbers.setdefault(key, len(numbers) + 1)
+    return numbers
+
+
+def compress(numbers: list[int]) -> list[tuple[int, int]]:
+    """Sorted, de-duplicated runs; a run of three or more is one ``(first, last)`` pair.
+
+    ``[1, 2, 3, 5, 6]`` → ``[(1, 3), (5, 5), (6, 6)]`` (shown as 1–3,5,6).
+    """
+    ordered = sorted(set(numbers))
+    runs: list[list[int]] = []
+    for n in ordered:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    out: list[tuple[int, int]] = []
+    for run in runs:
+        if len(run) >= 3:
+            out.append((run[0], run[-1]))
+        else:
+            out.extend((n, n) for n in run)
+    return out
+
+
+def compressed_label(numbers: list[int]) -> str:
+    """The text of a citation group: ``1–3,5``."""
+    return ",".join(str(a) if a == b else f"{a}{EN_DASH}{b}" for a, b in compress(numbers))
+
+
+@dataclass
+class CitationMarker:
+    """Renders superscript citation groups and remembers where each work was cited.
+
+    Each group gets an anchor ``cite-N`` so that a reference can link back to every place it was
+    cited, in page order.
+    """
+
+    numbers: dict[str, int]
+    backlinks: dict[str, list[str]] = field(default_factory=dict)
+    _count: int = 0
+
+    def __call__(self, keys: list[str] | tuple[str, ...]) -> Markup:
+        """A ``<sup>`` group for these keys; each shown number links to its reference."""
+        if not keys:
+            return Markup("")
+        self._count += 1
+        anchor = f"cite-{self._count}"
+        by_number = {self.numbers[k]: k for k in keys}
+        for key in dict.fromkeys(keys):
+            self.backlinks.setdefault(key, []).append(anchor)
+        parts = []
+        for first, last in compress(list(by_number)):
+            link = Markup('<a href="#ref-{key}" aria-label="Reference {n}">{n}</a>')
+            piece = link.format(key=by_number[first], n=first)
+            if last != first:
+                piece += Markup(EN_DASH) + link.format(key=by_number[last], n=last)
+            parts.append(piece)
+        return Markup('<sup class="kb-cite" id="{}">{}</sup>').format(
+            anchor, Markup(",").join(parts))

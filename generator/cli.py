@@ -1,0 +1,137 @@
+"""The ``kb`` command line: validate, build, serve, schema.
+
+Every failure is printed as a message, never a traceback, and ends with exit code 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from .errors import BuildFailed, DataError, KbError
+from .loader import load_knowledge_base
+
+EPILOG_VALIDATE = """example:
+  kb validate                      check everything in data/
+  kb validate data/monographs/ketamine.yaml
+"""
+EPILOG_BUILD = """example:
+  kb build                 build into site/ (replaced only when the build succeeds)
+  kb build --release       leave draft monographs out
+"""
+
+
+def _mkdocs(*args: str, env: dict[str, str] | None = None) -> int:
+    command = [sys.executable, "-m", "mkdocs", *args]
+    full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
+    return subprocess.run(command, env=full_env, check=False).returncode
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check every file; print every problem, then warnings; exit 1 on any error."""
+    data = Path(args.data)
+    only = [Path(p) for p in args.paths] or None
+    try:
+        kb = load_knowledge_base(data, only=only)
+    except DataError as e:
+        print(e.report(), file=sys.stderr)
+        return 1
+    for warning in kb.warnings:
+        print(warning, file=sys.stderr)
+    count = len(kb.monographs)
+    print(f"{count} monograph{'s' if count != 1 else ''} and {len(kb.references)} references "
+          f"checked: no errors, {len(kb.warnings)} warning{'s' if len(kb.warnings) != 1 else ''}.")
+    return 0
+
+
+def build_site(site_dir: Path, *, strict: bool = True, release: bool = False,
+               config_file: str = "mkdocs.yml") -> None:
+    """Build into a temporary folder beside ``site_dir`` and swap it in only on success."""
+    site_dir = site_dir.resolve()
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".site-staging-", dir=site_dir.parent))
+    try:
+        args = ["build", "--config-file", config_file, "--site-dir", str(staging)]
+        if strict:
+            args.append("--strict")
+        env = {"KB_INCLUDE_DRAFTS": "0"} if release else {}
+        if _mkdocs(*args, env=env) != 0:
+            raise BuildFailed(f"the build failed; {site_dir.name}/ was left as it was")
+        old = site_dir.with_name(site_dir.name + ".old")
+        if old.exists():
+            shutil.rmtree(old)
+        if site_dir.exists():
+            site_dir.rename(old)
+        staging.rename(site_dir)
+        if old.exists():
+            shutil.rmtree(old)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Build the site atomically."""
+    build_site(Path(args.site_dir), strict=not args.no_strict, release=args.release,
+               config_file=args.config_file)
+    print(f"Site built in {args.site_dir}/")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Preview with live reload (drafts shown, with their banner)."""
+    return _mkdocs("serve", "--config-file", args.config_file, "--dev-addr", args.dev_addr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``kb``."""
+    parser = argparse.ArgumentParser(
+        prog="kb", description="Clinical knowledge base: check the data in data/ and build the "
+                               "site.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="check all data and print every problem",
+                       description="Check every monograph and the reference library; print "
+                                   "every problem at once as file:line:column: field: message. "
+                                   "Exit 1 if there is any error.",
+                       epilog=EPILOG_VALIDATE, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("paths", nargs="*", help="monograph files to check (default: all)")
+    p.add_argument("--data", default="data", help="the data folder (default: data)")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("build", help="build the site (site/ is replaced only on success)",
+                       description="Validate, then build the site with mkdocs build --strict into "
+                                   "a temporary folder, and replace site/ only when it succeeds.",
+                       epilog=EPILOG_BUILD, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--site-dir", default="site")
+    p.add_argument("--config-file", default="mkdocs.yml")
+    p.add_argument("--release", action="store_true", help="leave draft monographs out")
+    p.add_argument("--no-strict", action="store_true", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("serve", help="preview the site, reloading when data/ changes",
+                       description="Preview on http://127.0.0.1:8000; the page reloads when a "
+                                   "YAML file in data/ or a page in content/ changes.",
+                       epilog="example:\n  kb serve --dev-addr 127.0.0.1:8001",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--config-file", default="mkdocs.yml")
+    p.add_argument("--dev-addr", default="127.0.0.1:8000")
+    p.set_defaults(func=cmd_serve)
+
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KbError as e:
+        print(f"kb: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""The small exception tree that the command line and the MkDocs plugin print without a traceback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One located problem in the data, printed as ``file:line:column: field: message``."""
+
+    file: str
+    line: int
+    column: int
+    field: str
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        prefix = "" if self.severity == "error" else f"{self.severity}: "
+        return f"{where}: {prefix}{self.field}: {self.message}" if self.field else (
+            f"{where}: {prefix}{self.message}"
+        )
+
+
+class KbError(Exception):
+    """Base of every error the generator raises on purpose; printed as its message alone."""
+
+
+class DataError(KbError):
+    """The data in ``data/`` has one or more problems; all of them are carried together."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=_problem_order)
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        """Every problem on its own line, then a one-line count."""
+        lines = [str(p) for p in self.problems]
+        n = len(self.problems)
+        lines.append(f"{n} problem{'s' if n != 1 else ''} found; nothing was built.")
+        return "\n".join(lines)
+
+
+class BuildFailed(KbError):
+    """MkDocs (or a step around it) failed; the published site was left as it was."""
+
+
+def _problem_order(p: Problem) -> tuple[str, int, int, str]:
+    return (p.file, p.line, p.column, p.field)
+
+
+def display_path(path: Path) -> str:
+    """A path as an editor would type it: relative to the working folder when it is inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,170 @@
+"""The small inline language of text fields: a Markdown subset plus citations and doses.
+
+Allowed in any text field:
+
+- ``*emphasis*`` and ``**strong**``;
+- ``[words](https://example.org/page)`` links to http(s) addresses, and
+  ``[words](monograph:ketamine)`` links to another monograph;
+- ``[@key]`` or ``[@key1; @key2]`` citations of ``data/references.yaml`` (pandoc's syntax);
+- ``{dose: 1 mg/kg}`` a dose written as data, checked against the unit allow-list and shown by the
+  dose formatter;
+- ``{strength: form-id}`` the strengths of a dosage form of the same monograph.
+
+Raw HTML, other link schemes, doses typed as plain text and error-prone abbreviations are rejected.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from . import vocabulary
+
+_TOKEN = re.compile(
+    r"(?P<cite>\[(?P<cite_body>@[^\[\]]*)\])"
+    r"|(?P<link>\[(?P<link_text>[^\[\]]+)\]\((?P<link_target>[^()\s]*)\))"
+    r"|(?P<strong>\*\*(?P<strong_text>[^*]+)\*\*)"
+    r"|(?P<em>\*(?P<em_text>[^*]+)\*)"
+    r"|(?P<field>\{(?P<field_kind>[a-z_]+):\s*(?P<field_value>[^{}]*?)\s*\})"
+)
+_CITE_KEY = re.compile(r"@([A-Za-z0-9_][A-Za-z0-9_:.\-]*)")
+CITATION_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_:.\-]*")
+_HTML = re.compile(r"<\s*[A-Za-z!/?]")
+_FREE_DOSE = re.compile(
+    r"(?<![\w.])\d[\d,]*(\.\d+)?\s*(mg|mcg|g|mL|ml|L|units?|µg|μg|ug|cc|IU|mmol|%)(?![\w])"
+)
+_UNSAFE = {
+    r"\bSC\b": "subcut",
+    r"\bSQ\b": "subcut",
+    r"\bsub-?q\b": "subcut",
+    r"\bq\d+h\b": "every N hours",
+    r"\bQD\b": "once daily",
+    r"\bQOD\b": "every other day",
+    r"\bIU\b": "units",
+    r"\bcc\b": "mL",
+    r"[µμ]g\b": "mcg",
+    r"\bug\b": "mcg",
+}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number with a unit from the allow-list, as written inside ``{dose: …}``."""
+
+    value: Decimal
+    unit: str
+
+
+@dataclass(frozen=True)
+class Token:
+    """One piece of a text field: plain text, or one of the inline forms."""
+
+    kind: str  # text | cite | link | strong | em | dose | strength
+    text: str = ""
+    target: str = ""
+    keys: tuple[str, ...] = ()
+
+
+class InlineError(ValueError):
+    """A text field breaks the inline rules; the message says how to write it instead."""
+
+
+def parse_quantity(written: str) -> Quantity:
+    """Read ``1 mg/kg`` into a :class:`Quantity`, or explain what is wrong."""
+    parts = written.split()
+    if len(parts) != 2:
+        raise InlineError(f"'{{dose: {written}}}' should be a number and a unit, like "
+                          "'{dose: 1 mg/kg}'")
+    number, unit = parts
+    try:
+        value = Decimal(number)
+    except InvalidOperation:
+        raise InlineError(f"'{number}' in '{{dose: {written}}}' is not a number; write it like "
+                          "0.5") from None
+    if not value.is_finite() or value <= 0:
+        raise InlineError(f"'{number}' in '{{dose: {written}}}' must be a number above zero")
+    if unit not in vocabulary.UNITS:
+        raise InlineError(f"'{unit}' in '{{dose: {written}}}' is not a known unit"
+                          f"{vocabulary.suggest(unit, vocabulary.UNITS)}")
+    return Quantity(value, unit)
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """Split a text field into tokens; raises :class:`InlineError` on the first broken rule."""
+    position = 0
+    for match in _TOKEN.finditer(text):
+        if match.start() > position:
+            yield _plain(text[position:match.start()])
+        position = match.end()
+        if match["cite"]:
+            body = match["cite_body"]
+            keys = tuple(k.strip() for k in body.split(";"))
+            bad = [k for k in keys if not _CITE_KEY.fullmatch(k)]
+            if bad:
+                raise InlineError(f"citation '[{body}]' is not written as [@key] or "
+                                  "[@key1; @key2]")
+            yield Token("cite", keys=tuple(k[1:] for k in keys))
+        elif match["link"]:
+            target = match["link_target"]
+            if not (target.startswith(("https://", "http://")) or
+                    re.fullmatch(r"monograph:[a-z0-9-]+", target)):
+                raise InlineError(f"link target '{target}' is not allowed; links go to https:// "
+                                  "addresses or to another monograph as monograph:name")
+            yield Token("link", text=_plain(match["link_text"]).text, target=target)
+        elif match["strong"]:
+            yield Token("strong", text=_plain(match["strong_text"]).text)
+        elif match["em"]:
+            yield Token("em", text=_plain(match["em_text"]).text)
+        else:
+            kind, value = match["field_kind"], match["field_value"]
+            if kind == "dose":
+                parse_quantity(value)
+                yield Token("dose", text=value)
+            elif kind == "strength":
+                yield Token("strength", target=value)
+            else:
+                raise InlineError(f"'{{{kind}: …}}' is not a known inline field; use "
+                                  "{dose: 1 mg/kg} or {strength: form-id}")
+    if position < len(text):
+        yield _plain(text[position:])
+
+
+def check_text(text: str) -> str:
+    """Validate a text field (used by the schema); returns it unchanged when it is fine."""
+    if not text.strip():
+        raise InlineError("text is empty; write the text or remove the field")
+    list(tokens(text))
+    return text
+
+
+def cited_keys(text: str) -> list[str]:
+    """The citation keys a text field cites, in order."""
+    return [k for t in tokens(text) if t.kind == "cite" for k in t.keys]
+
+
+def strength_refs(text: str) -> list[str]:
+    """The dosage-form ids a text field refers to with ``{strength: …}``."""
+    return [t.target for t in tokens(text) if t.kind == "strength"]
+
+
+def _plain(segment: str) -> Token:
+    if _HTML.search(segment):
+        raise InlineError("raw HTML is not allowed in text; write plain words "
+                          "(emphasis is written *like this*)")
+    if re.search(r"javascript:", segment, re.IGNORECASE):
+        raise InlineError("'javascript:' is not allowed in text")
+    for pattern, safe in _UNSAFE.items():
+        found = re.search(pattern, segment)
+        if found:
+            raise InlineError(f"'{found.group(0)}' is an error-prone abbreviation or form; "
+                              f"write {safe!r} instead")
+    dose = _FREE_DOSE.search(segment)
+    if dose:
+        raise InlineError(f"a dose is typed as plain text ('{dose.group(0)}'); write it as "
+                          "data, e.g. {dose: 1 mg/kg}, or refer to a dosage form with "
+                          "{strength: form-id}, so that it is checked and shown safely")
+    if "[@" in segment or re.search(r"\[[^\]]*\]\(", segment):
+        raise InlineError("a citation or link is not closed; write [@key] or [words](https://…)")
+    return Token("text", text=segment)

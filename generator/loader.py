@@ -1,0 +1,300 @@
+"""Load and validate everything in ``data/`` before anything is written.
+
+All files are read, every schema error collected with its file, line and column, then the
+cross-checks run (citations resolve, works are not entered twice, files are named after their
+drug). Problems are raised together as one :class:`~generator.errors.DataError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from . import inline, vocabulary
+from .citations import iter_cited_keys
+from .errors import DataError, Problem, display_path
+from .model import Monograph
+from .references import Reference, duplicate_identity
+from .yamlsource import Path_, YamlDocument, YamlProblem, format_path, read_yaml
+
+REFERENCES_FILE = "references.yaml"
+MONOGRAPHS_DIR = "monographs"
+
+
+@dataclass
+class LoadedMonograph:
+    """A validated monograph and the file it came from."""
+
+    monograph: Monograph
+    source: Path
+    document: YamlDocument
+
+
+@dataclass
+class KnowledgeBase:
+    """Everything in ``data/``, validated."""
+
+    monographs: list[LoadedMonograph]
+    references: dict[str, Reference]
+    warnings: list[Problem] = field(default_factory=list)
+
+    def published(self, *, include_drafts: bool) -> list[LoadedMonograph]:
+        """The monographs a build shows, in title order."""
+        chosen = [m for m in self.monographs
+                  if include_drafts or m.monograph.status != "draft"]
+        return sorted(chosen, key=lambda m: m.monograph.title.lower())
+
+
+def load_knowledge_base(data_dir: Path, *, today: dt.date | None = None,
+                        only: list[Path] | None = None) -> KnowledgeBase:
+    """Read and check all of ``data_dir``; raise :class:`DataError` listing every problem."""
+    problems: list[Problem] = []
+    references = _load_references(data_dir / REFERENCES_FILE, problems)
+    monograph_dir = data_dir / MONOGRAPHS_DIR
+    paths = sorted(monograph_dir.glob("*.yaml")) if monograph_dir.is_dir() else []
+    if only:
+        wanted = {p.resolve() for p in only}
+        paths = [p for p in paths if p.resolve() in wanted]
+    monographs = [m for p in paths if (m := _load_monograph(p, references, problems))]
+    warnings = _content_warnings(monographs, references, data_dir, today or dt.date.today(),
+                                 check_uncited=not only)
+    if problems:
+        raise DataError(problems)
+    return KnowledgeBase(monographs, {r.id: r for r, _ in references.values()}, warnings)
+
+
+def _read(path: Path, problems: list[Problem]) -> YamlDocument | None:
+    if not path.is_file():
+        problems.append(Problem(display_path(path), 1, 1, "", "file not found"))
+        return None
+    try:
+        return read_yaml(path)
+    except YamlProblem as e:
+        problems.append(e.problem)
+        return None
+
+
+def _load_references(path: Path, problems: list[Problem]
+                     ) -> dict[str, tuple[Reference, Path_]]:
+    doc = _read(path, problems)
+    if doc is None:
+        return {}
+    if not isinstance(doc.data, list):
+        problems.append(doc.problem((), "the reference library is a list of works, each starting "
+                                        "with '- id: key'"))
+        return {}
+    out: dict[str, tuple[Reference, Path_]] = {}
+    seen: dict[tuple[str, str], tuple[str, int]] = {}
+    for i, item in enumerate(doc.data):
+        try:
+            ref = Reference.model_validate(item)
+        except ValidationError as e:
+            problems.extend(problems_from_validation(doc, e, Reference, (i,)))
+            continue
+        if ref.id in out:
+            line = doc.position((out[ref.id][1][0], "id"))[0]
+            problems.append(doc.problem((i, "id"), f"reference id '{ref.id}' is used twice "
+                                                   f"(first at line {line}); give each work "
+                                                   "its own id"))
+            continue
+        for kind, identity in duplicate_identity(ref):
+            if (kind, identity) in seen:
+                first_id, first_line = seen[(kind, identity)]
+                problems.append(doc.problem(
+                    (i,), f"'{ref.id}' is the same work as '{first_id}' (line {first_line}): "
+                          f"same {kind}; keep one entry and cite it by one key"))
+                break
+        else:
+            for kind, identity in duplicate_identity(ref):
+                seen[(kind, identity)] = (ref.id, doc.position((i,))[0])
+        out[ref.id] = (ref, (i,))
+    return out
+
+
+def _load_monograph(path: Path, references: dict[str, tuple[Reference, Path_]],
+                    problems: list[Problem]) -> LoadedMonograph | None:
+    doc = _read(path, problems)
+    if doc is None:
+        return None
+    if not isinstance(doc.data, dict):
+        problems.append(doc.problem((), "a monograph is a group of fields starting with "
+                                        "'title:'; this file is empty or not one"))
+        return None
+    try:
+        monograph = Monograph.model_validate(doc.data)
+    except ValidationError as e:
+        problems.extend(problems_from_validation(doc, e, Monograph))
+        return None
+    before = len(problems)
+    expected = f"{monograph.slug}.yaml"
+    if path.name != expected:
+        problems.append(doc.problem(("generic_name",), f"the file for '{monograph.generic_name}' "
+                                                       f"must be named {expected}; rename the "
+                                                       "file or correct generic_name"))
+    for where, key in iter_cited_keys(monograph):
+        if key not in references:
+            problems.append(doc.problem(where, f"cites '{key}', which is not in "
+                                               f"data/{REFERENCES_FILE}"
+                                               f"{vocabulary.suggest(key, references)}"))
+    for where, text in _texts(monograph):
+        for form_id in inline.strength_refs(text):
+            if monograph.dosage_form(form_id) is None:
+                ids = [f.id for f in monograph.dosage_forms.forms] if monograph.dosage_forms else []
+                problems.append(doc.problem(where, f"{{strength: {form_id}}} names no dosage form "
+                                                   f"of this monograph"
+                                                   f"{vocabulary.suggest(form_id, ids)}"))
+    if len(problems) > before:
+        return None
+    return LoadedMonograph(monograph, path, doc)
+
+
+def _texts(value: Any, path: Path_ = ()) -> typing.Iterator[tuple[Path_, str]]:
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _texts(getattr(value, name), (*path, name))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _texts(item, (*path, i))
+    elif isinstance(value, str) and "{" in value:
+        yield path, value
+
+
+def _content_warnings(monographs: list[LoadedMonograph],
+                      references: dict[str, tuple[Reference, Path_]], data_dir: Path,
+                      today: dt.date, *, check_uncited: bool) -> list[Problem]:
+    warnings: list[Problem] = []
+    for loaded in monographs:
+        review = loaded.monograph.review
+        if review.next_review and review.next_review < today:
+            warnings.append(loaded.document.problem(
+                ("review", "next_review"), f"review was due on {review.next_review}; review the "
+                                           "monograph and update review dates",
+                severity="warning"))
+    if check_uncited and references:
+        cited = {k for m in monographs for _, k in iter_cited_keys(m.monograph)}
+        ref_doc_path = data_dir / REFERENCES_FILE
+        doc = read_yaml(ref_doc_path)
+        for key, (_, where) in references.items():
+            if key not in cited:
+                warnings.append(doc.problem((*where, "id"), f"reference '{key}' is not cited "
+                                                            "by any monograph",
+                                            severity="warning"))
+    return warnings
+
+
+# --- pydantic errors → editor messages -------------------------------------------------------
+
+_SIMPLE = {
+    "string_type": "expected text{got}; put it in quotes",
+    "decimal_parsing": "expected a number, like 0.5{got}",
+    "decimal_type": "expected a number, like 0.5{got}",
+    "int_type": "expected a whole number{got}",
+    "int_parsing": "expected a whole number{got}",
+    "bool_type": "expected true or false{got}",
+    "date_from_datetime_parsing": "expected a date written YYYY-MM-DD, like 2024-01-05{got}",
+    "date_parsing": "expected a date written YYYY-MM-DD, like 2024-01-05{got}",
+    "date_type": "expected a date written YYYY-MM-DD, like 2024-01-05{got}",
+    "list_type": "expected a list, one item per line starting with '- '{got}",
+    "model_type": "expected a group of fields ('name: value' lines, indented below){got}",
+    "model_attributes_type": "expected a group of fields ('name: value' lines, indented "
+                             "below){got}",
+    "dict_type": "expected a group of fields ('name: value' lines, indented below){got}",
+    "greater_than": "must be above zero{got}",
+    "finite_number": "must be a number{got}",
+    "decimal_max_digits": "has too many digits{got}",
+}
+_PATTERNS = {
+    "id": "use lowercase letters, digits and hyphens, like iv-bolus",
+    "generic_name": "use the lowercase generic name, like ketamine",
+    "citations": "a citation key is letters, digits and _ : . -, like riccardi2023",
+    "url": "an address starts with https://",
+    "URL": "an address starts with https://",
+    "DOI": "a DOI looks like 10.1002/ejp.624, without https://doi.org/",
+}
+
+
+def problems_from_validation(doc: YamlDocument, error: ValidationError, root: type[BaseModel],
+                             prefix: Path_ = ()) -> list[Problem]:
+    """One editor-grade :class:`Problem` for each pydantic error."""
+    out = []
+    for item in error.errors(include_url=False):
+        loc: Path_ = tuple(item["loc"])
+        path = (*prefix, *loc)
+        kind = item["type"]
+        value = item.get("input")
+        got = f", not {_shown(value)}" if not isinstance(value, dict | list) else ""
+        if kind == "extra_forbidden":
+            field_name = str(loc[-1])
+            allowed = _fields_at(root, loc[:-1])
+            message = f"unknown field '{field_name}'{vocabulary.suggest(field_name, allowed)}"
+            out.append(doc.problem(path, message, key=True))
+            continue
+        if kind == "missing":
+            out.append(_missing(doc, path))
+            continue
+        if kind == "literal_error":
+            expected = item.get("ctx", {}).get("expected", "")
+            message = f"{_shown(value)} is not allowed; use {expected}"
+        elif kind == "string_pattern_mismatch":
+            field_name = next((str(p) for p in reversed(loc) if isinstance(p, str)), "")
+            message = f"{_shown(value)} is not in the expected form; " + _PATTERNS.get(
+                field_name, f"it must match {item.get('ctx', {}).get('pattern')}")
+        elif kind == "too_short":
+            message = "needs at least one item"
+        elif kind in _SIMPLE:
+            message = _SIMPLE[kind].format(got=got)
+        else:
+            message = item["msg"]
+        out.append(doc.problem(path, message))
+    return out
+
+
+def _missing(doc: YamlDocument, path: Path_) -> Problem:
+    line, column = doc.position(path[:-1])
+    return Problem(doc.file, line, column, format_path(path),
+                   f"'{path[-1]}' is required; add it")
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, Decimal | int):
+        return f"the number {value}"
+    return f"'{value}'"
+
+
+def _fields_at(root: type[BaseModel], loc: Path_) -> list[str]:
+    """The keys allowed at ``loc`` inside ``root`` (for "did you mean")."""
+    model: Any = root
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = model.model_fields.get(part) or next(
+            (f for f in model.model_fields.values() if f.alias == part), None)
+        if info is None:
+            return []
+        model = _model_in(info.annotation)
+        if model is None:
+            return []
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType, list, typing.Annotated):
+        for arg in typing.get_args(annotation):
+            found = _model_in(arg)
+            if found is not None:
+                return found
+    return None

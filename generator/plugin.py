@@ -1,0 +1,87 @@
+"""The MkDocs plugin: thin wiring from MkDocs' hooks to the plain functions of the pipeline.
+
+``on_config`` loads and checks all data before MkDocs writes anything; ``on_files`` adds the
+rendered monograph pages as generated files (nothing is written into ``content/``);
+``on_page_markdown`` fills the home page's monograph list; ``on_serve`` watches ``data/``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from .errors import KbError
+from .loader import KnowledgeBase, load_knowledge_base
+from .render import INDEX_MARKER, monograph_path, render_index, render_pages
+
+INCLUDE_DRAFTS_ENV = "KB_INCLUDE_DRAFTS"
+"""Set to 0 for a release build: drafts are then left out of the site."""
+
+
+class ClinicalKbConfig(Config):
+    """Options of the ``clinical-kb`` plugin in ``mkdocs.yml``."""
+
+    data_dir = config_options.Type(str, default="data")
+    """Folder with ``monographs/`` and ``references.yaml``, relative to ``mkdocs.yml``."""
+    include_drafts = config_options.Type(bool, default=True)
+    """Show draft monographs (with a DRAFT banner); a release sets KB_INCLUDE_DRAFTS=0."""
+
+
+class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):
+    """Adds the monograph pages to a MkDocs build."""
+
+    def __init__(self) -> None:
+        self.kb: KnowledgeBase | None = None
+        self.pages: dict[str, str] = {}
+        self.data_dir = Path("data")
+
+    @property
+    def include_drafts(self) -> bool:
+        """Whether drafts are built (the environment overrides mkdocs.yml)."""
+        env = os.environ.get(INCLUDE_DRAFTS_ENV)
+        return self.config.include_drafts if env is None else env not in ("0", "false", "no")
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        """Read and check everything, and render every page, before MkDocs writes anything."""
+        self.data_dir = Path(config.config_file_path).parent / self.config.data_dir
+        try:
+            self.kb = load_knowledge_base(self.data_dir)
+            self.pages = render_pages(self.kb, include_drafts=self.include_drafts)
+        except KbError as e:
+            raise PluginError(f"the data has problems:\n{e}") from e
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        """Add each monograph page as a generated file."""
+        for path, markdown in self.pages.items():
+            files.append(File.generated(config, path, content=markdown))
+        return files
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
+                         files: Files) -> str:
+        """Fill the home page's monograph list; mark monograph pages for the theme."""
+        assert self.kb is not None
+        if INDEX_MARKER in markdown:
+            markdown = markdown.replace(INDEX_MARKER,
+                                        render_index(self.kb, include_drafts=self.include_drafts))
+        for loaded in self.kb.monographs:
+            if page.file.src_uri == monograph_path(loaded.monograph):
+                page.meta["kb_monograph"] = loaded.monograph.slug
+                page.meta["kb_review_status"] = loaded.monograph.review.status
+        return markdown
+
+    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
+                 builder: Any) -> LiveReloadServer:
+        """Rebuild when a YAML file in ``data/`` changes."""
+        server.watch(str(self.data_dir))
+        return server

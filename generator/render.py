@@ -1,0 +1,166 @@
+"""Render: validated data → Markdown pages, as a pure function of the data.
+
+``render_pages(kb)`` returns ``{page path: markdown}``; the MkDocs plugin only adds those pages to
+the build. All computing (citation numbers, dose strings) happens here in Python; the Jinja
+templates only lay out what they are given.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from . import doses, inline, vocabulary
+from .citations import CitationMarker, number_citations
+from .loader import KnowledgeBase
+from .model import ABSENT_WHEN_SILENT, Monograph, Regimen
+from .references import Reference, format_ama
+
+TEMPLATES = Path(__file__).parent / "templates"
+MONOGRAPH_DIR = "monographs"
+INDEX_MARKER = "<!-- kb:monograph-index -->"
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(
+        vocabulary=vocabulary,
+        NOT_STATED=vocabulary.NOT_STATED,
+        format_dose=doses.format_dose,
+        format_route=doses.format_route,
+        format_frequency=doses.format_frequency,
+        format_strength=doses.format_strength,
+        format_quantity=doses.format_quantity,
+        join_words=doses.join_words,
+    )
+    env.filters["labels"] = lambda codes, table: [table[c] for c in codes]
+    return env
+
+
+_ENV = _environment()
+
+
+def render(template: str, **context: Any) -> str:
+    """Render one template with an explicit context."""
+    return _ENV.get_template(template).render(**context)
+
+
+def tidy_markdown(text: str) -> str:
+    """Left-align every line (an indented HTML line would be a code block in Markdown), drop
+    blank lines inside HTML, and keep a blank line around each Markdown heading."""
+    out: list[str] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("#"):
+            out.extend(["", line, ""])
+        else:
+            out.append(line)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip() + "\n"
+
+
+class InlineRenderer:
+    """Turns a text field into safe HTML: escaped words, citations, links, doses, strengths."""
+
+    def __init__(self, monograph: Monograph, cite: CitationMarker) -> None:
+        self.monograph = monograph
+        self.cite = cite
+
+    def __call__(self, text: str | None) -> Markup:
+        """Safe HTML for one text field (already validated by the schema)."""
+        if text is None:
+            return Markup("")
+        out: list[Markup] = []
+        for token in inline.tokens(text):
+            if token.kind == "text":
+                out.append(escape(token.text))
+            elif token.kind == "cite":
+                out.append(self.cite(token.keys))
+            elif token.kind == "strong":
+                out.append(Markup("<strong>{}</strong>").format(token.text))
+            elif token.kind == "em":
+                out.append(Markup("<em>{}</em>").format(token.text))
+            elif token.kind == "link":
+                target = token.target
+                if target.startswith("monograph:"):
+                    target = f"../{target.removeprefix('monograph:')}/"
+                out.append(Markup('<a href="{}">{}</a>').format(target, token.text))
+            elif token.kind == "dose":
+                quantity = inline.parse_quantity(token.text)
+                out.append(Markup('<span class="kb-dose">{}</span>').format(
+                    doses.format_amount(quantity.value, quantity.unit)))
+            elif token.kind == "strength":
+                form = self.monograph.dosage_form(token.target)
+                assert form is not None  # the loader checked every {strength: id}
+                out.append(Markup('<span class="kb-dose">{}</span>').format(
+                    doses.format_strengths(form.strengths)))
+        # a citation after a space sits against the word it supports, as in print
+        return Markup(re.sub(r"\s+(<sup class=\"kb-cite\")", r"\1", str(Markup("").join(out))))
+
+
+def regimen_summary(regimen: Regimen) -> str:
+    """One line for the at-a-glance box: ``IV bolus 0.15–0.3 mg/kg and …``."""
+    steps = []
+    for step in regimen.steps:
+        words = f"{vocabulary.DOSE_KINDS[step.kind]} {doses.format_dose(step.dose)}"
+        if step.frequency:
+            words += f" {vocabulary.FREQUENCIES[step.frequency]}"
+        steps.append(words)
+    return f"{doses.format_route(regimen.route)}: {doses.join_words(steps)}"
+
+
+def render_monograph(monograph: Monograph, references: dict[str, Reference], *,
+                     source: str) -> str:
+    """The Markdown page of one monograph."""
+    numbers = number_citations(monograph)
+    cite = CitationMarker(numbers)
+    md = InlineRenderer(monograph, cite)
+    cited = sorted(numbers, key=numbers.__getitem__)
+    page = render(
+        "monograph.md.j2",
+        m=monograph,
+        md=md,
+        cite=cite,
+        source=source,
+        regimen_summary=regimen_summary,
+        absent=[(name, name.replace("_", " ").capitalize()) for name in ABSENT_WHEN_SILENT
+                if getattr(monograph, name) is None],
+        present_extra=[(name, name.replace("_", " ").capitalize()) for name in ABSENT_WHEN_SILENT
+                       if getattr(monograph, name) is not None],
+        references=[(numbers[k], references[k]) for k in cited],
+        format_reference=format_ama,
+    )
+    return tidy_markdown(page)
+
+
+def monograph_path(monograph: Monograph) -> str:
+    """Where a monograph's page lives in the site."""
+    return f"{MONOGRAPH_DIR}/{monograph.slug}.md"
+
+
+def render_index(kb: KnowledgeBase, *, include_drafts: bool) -> str:
+    """The list of monographs for the home page (replaces the marker in ``content/index.md``)."""
+    entries = [(monograph_path(m.monograph), m.monograph)
+               for m in kb.published(include_drafts=include_drafts)]
+    return tidy_markdown(render("index.md.j2", entries=entries))
+
+
+def render_pages(kb: KnowledgeBase, *, include_drafts: bool) -> dict[str, str]:
+    """Every generated page: ``{path inside the site's docs: markdown}``."""
+    return {
+        monograph_path(m.monograph): render_monograph(m.monograph, kb.references,
+                                                      source=m.source.name)
+        for m in kb.published(include_drafts=include_drafts)
+    }
