@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .errors import BuildFailed, DataError, KbError
+from .errors import DataError, KbError, SiteBuildError
 from .loader import load_knowledge_base
 
 EPILOG_VALIDATE = """example:
@@ -61,7 +61,7 @@ def build_site(site_dir: Path, *, strict: bool = True, release: bool = False,
             args.append("--strict")
         env = {"KB_INCLUDE_DRAFTS": "0"} if release else {}
         if _mkdocs(*args, env=env) != 0:
-            raise BuildFailed(f"the build failed; {site_dir.name}/ was left as it was")
+            raise SiteBuildError(f"the build failed; {site_dir.name}/ was left as it was")
         old = site_dir.with_name(site_dir.name + ".old")
         if old.exists():
             shutil.rmtree(old)

@@ -20,7 +20,7 @@ def format_number(value: Decimal) -> str:
     if not value.is_finite():
         raise ValueError(f"cannot show {value} as a dose")
     normal = value.normalize()
-    sign, digits, exponent = normal.as_tuple()
+    sign, _, exponent = normal.as_tuple()
     assert isinstance(exponent, int)
     if exponent > 0:  # normalize() writes 1000 as 1E+3
         normal = normal.quantize(Decimal(1))

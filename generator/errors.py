@@ -1,4 +1,4 @@
-"""The small exception tree that the command line and the MkDocs plugin print without a traceback."""
+"""The small exception tree that the command line and the MkDocs plugin print as messages."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ class DataError(KbError):
         return "\n".join(lines)
 
 
-class BuildFailed(KbError):
+class SiteBuildError(KbError):
     """MkDocs (or a step around it) failed; the published site was left as it was."""
 
 

@@ -22,7 +22,7 @@ from .citations import iter_cited_keys
 from .errors import DataError, Problem, display_path
 from .model import Monograph
 from .references import Reference, duplicate_identity
-from .yamlsource import Path_, YamlDocument, YamlProblem, format_path, read_yaml
+from .yamlsource import Path_, YamlDocument, YamlReadError, format_path, read_yaml
 
 REFERENCES_FILE = "references.yaml"
 MONOGRAPHS_DIR = "monographs"
@@ -76,7 +76,7 @@ def _read(path: Path, problems: list[Problem]) -> YamlDocument | None:
         return None
     try:
         return read_yaml(path)
-    except YamlProblem as e:
+    except YamlReadError as e:
         problems.append(e.problem)
         return None
 

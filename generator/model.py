@@ -269,7 +269,7 @@ class Dosing(KbModel):
 
 
 class Strength(KbModel):
-    """A strength of a dosage form: ``amount`` ``unit`` per ``per`` ``per_unit`` (50 mg per 1 mL)."""
+    """A strength: ``amount`` ``unit`` per ``per`` ``per_unit`` (50 mg per 1 mL)."""
 
     amount: PositiveNumber
     """Amount of drug."""

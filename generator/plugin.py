@@ -22,13 +22,13 @@ from mkdocs.structure.pages import Page
 
 from .errors import KbError
 from .loader import KnowledgeBase, load_knowledge_base
-from .render import INDEX_MARKER, monograph_path, render_index, render_pages
+from .render import INDEX_MARKER, TEMPLATES, monograph_path, render_index, render_pages
 
 INCLUDE_DRAFTS_ENV = "KB_INCLUDE_DRAFTS"
 """Set to 0 for a release build: drafts are then left out of the site."""
 
 
-class ClinicalKbConfig(Config):
+class ClinicalKbConfig(Config):  # type: ignore[no-untyped-call]  # mkdocs leaves it untyped
     """Options of the ``clinical-kb`` plugin in ``mkdocs.yml``."""
 
     data_dir = config_options.Type(str, default="data")
@@ -37,7 +37,7 @@ class ClinicalKbConfig(Config):
     """Show draft monographs (with a DRAFT banner); a release sets KB_INCLUDE_DRAFTS=0."""
 
 
-class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):
+class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped-call]
     """Adds the monograph pages to a MkDocs build."""
 
     def __init__(self) -> None:
@@ -72,8 +72,13 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):
         """Fill the home page's monograph list; mark monograph pages for the theme."""
         assert self.kb is not None
         if INDEX_MARKER in markdown:
-            markdown = markdown.replace(INDEX_MARKER,
-                                        render_index(self.kb, include_drafts=self.include_drafts))
+            def url_for(path: str) -> str:
+                target = files.get_file_from_path(path)
+                assert target is not None
+                return target.url_relative_to(page.file)
+
+            markdown = markdown.replace(INDEX_MARKER, render_index(
+                self.kb, include_drafts=self.include_drafts, url_for=url_for))
         for loaded in self.kb.monographs:
             if page.file.src_uri == monograph_path(loaded.monograph):
                 page.meta["kb_monograph"] = loaded.monograph.slug
@@ -82,6 +87,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
                  builder: Any) -> LiveReloadServer:
-        """Rebuild when a YAML file in ``data/`` changes."""
+        """Rebuild when a YAML file in ``data/`` or a page template changes."""
         server.watch(str(self.data_dir))
+        server.watch(str(TEMPLATES))
         return server

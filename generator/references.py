@@ -209,6 +209,8 @@ def format_ama(ref: Reference) -> Markup:
             details += f":{ref.page}"
         if details:
             out.append(escape(details + "."))
+        if ref.type == "article-journal" and ref.issued and len(ref.issued.date_parts[0]) == 3:
+            out.append(escape(f"Published {_date_words(ref.issued)}."))
         if ref.publisher and ref.publisher != _literal_author(ref):
             out.append(escape(_sentence(ref.publisher)))
     else:

@@ -8,6 +8,7 @@ templates only lay out what they are given.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -150,9 +151,13 @@ def monograph_path(monograph: Monograph) -> str:
     return f"{MONOGRAPH_DIR}/{monograph.slug}.md"
 
 
-def render_index(kb: KnowledgeBase, *, include_drafts: bool) -> str:
-    """The list of monographs for the home page (replaces the marker in ``content/index.md``)."""
-    entries = [(monograph_path(m.monograph), m.monograph)
+def render_index(kb: KnowledgeBase, *, include_drafts: bool,
+                 url_for: Callable[[str], str]) -> str:
+    """The list of monographs for the home page (replaces the marker in ``content/index.md``).
+
+    ``url_for`` turns a page path into the link from the page the list is shown on.
+    """
+    entries = [(url_for(monograph_path(m.monograph)), m.monograph)
                for m in kb.published(include_drafts=include_drafts)]
     return tidy_markdown(render("index.md.j2", entries=entries))
 

@@ -66,7 +66,7 @@ UNITS: dict[str, Unit] = {
     "mg/kg/hour": Unit("mg/kg/hour", "mg", per_kg=True, per_hour=True),
     "mcg/kg/hour": Unit("mcg/kg/hour", "mcg", per_kg=True, per_hour=True),
 }
-"""Dose units. ``µg``, ``ug``, ``cc``, ``U``, ``IU`` and ``/hr`` are deliberately absent (rule 3)."""
+"""Dose units. ``µg``, ``ug``, ``cc``, ``U``, ``IU`` and ``/hr`` are absent on purpose (rule 3)."""
 
 AMOUNT_UNITS: dict[str, str] = {"mg": "mg", "mcg": "mcg", "g": "g", "units": "units"}
 """Units for the amount of drug in a dosage-form strength."""
@@ -157,9 +157,22 @@ NOT_STATED = "not stated in source"
 """What the page says where the source is silent."""
 
 
+COMMON_SLIPS: dict[str, str] = {
+    "SC": "subcutaneous", "SQ": "subcutaneous", "subcut": "subcutaneous", "IV": "intravenous",
+    "PO": "oral", "IM": "intramuscular", "PR": "rectal", "q4h": "every_4_hours",
+    "q6h": "every_6_hours", "q8h": "every_8_hours", "q12h": "every_12_hours",
+    "q24h": "every_24_hours", "prn": "as_needed", "PRN": "as_needed", "mg/kg/hr": "mg/kg/hour",
+    "mg/hr": "mg/hour", "ml": "mL", "cc": "mL", "ug": "mcg", "µg": "mcg", "U": "units",
+    "IU": "units",
+}
+"""Abbreviations editors type from habit, and the allow-listed code each one means."""
+
+
 def suggest(word: str, choices: Iterable[str]) -> str:
     """``"; did you mean 'mg/kg'?"`` for a near miss, the whole list when it is short, else ''."""
     options = list(choices)
+    if COMMON_SLIPS.get(word) in options:
+        return f"; did you mean '{COMMON_SLIPS[word]}'?"
     close = get_close_matches(word, options, n=1, cutoff=0.6)
     if not close:
         close = [o for o in options if o.lower() == word.lower()]

@@ -65,7 +65,7 @@ class YamlDocument:
         return Problem(self.file, line, column, format_path(path), message, severity)
 
 
-class YamlProblem(Exception):
+class YamlReadError(Exception):
     """Raised inside the reader; carries one located problem."""
 
     def __init__(self, problem: Problem) -> None:
@@ -85,11 +85,11 @@ def format_path(path: Path_) -> str:
 
 
 def read_yaml(path: Path) -> YamlDocument:
-    """Read one YAML file; raise :class:`YamlProblem` for anything that is not plain, safe YAML."""
+    """Read one YAML file; raise :class:`YamlReadError` for anything but plain, safe YAML."""
     name = display_path(path)
 
-    def fail(line: int, column: int, message: str) -> YamlProblem:
-        return YamlProblem(Problem(name, line, column, "", message))
+    def fail(line: int, column: int, message: str) -> YamlReadError:
+        return YamlReadError(Problem(name, line, column, "", message))
 
     raw = path.read_bytes()
     if len(raw) > MAX_FILE_BYTES:

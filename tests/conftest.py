@@ -1,0 +1,32 @@
+"""Shared fixtures: the real site built once per session into a temporary folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def run_mkdocs_build(config: Path, site_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """``mkdocs build --strict`` as a user runs it; returns the finished process."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config),
+         "--site-dir", str(site_dir)],
+        capture_output=True, text=True, check=False,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
+    )
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real data built with the real mkdocs.yml into a temporary site folder."""
+    site = tmp_path_factory.mktemp("site")
+    result = run_mkdocs_build(ROOT / "mkdocs.yml", site)
+    assert result.returncode == 0, result.stderr
+    return site

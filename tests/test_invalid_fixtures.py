@@ -1,0 +1,99 @@
+"""Each broken fixture stops validation and the build with its exact, located message."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+
+from .conftest import FIXTURES, ROOT, run_mkdocs_build
+
+CASES = sorted(p.name for p in (FIXTURES / "invalid").iterdir() if p.is_dir())
+
+
+def make_project(tmp_path: Path, case: str) -> Path:
+    """A copy of the project's mkdocs.yml and content with the fixture as its data."""
+    source = FIXTURES / "invalid" / case
+    data = tmp_path / "data"
+    shutil.copytree(source / "monographs", data / "monographs")
+    references = source / "references.yaml"
+    if not references.exists():
+        references = FIXTURES / "valid" / "references.yaml"
+    shutil.copy(references, data / "references.yaml")
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    return tmp_path
+
+
+def expected(case: str) -> str:
+    return (FIXTURES / "invalid" / case / "expected.txt").read_text(encoding="utf-8").strip()
+
+
+def test_every_kind_of_mistake_has_a_fixture() -> None:
+    assert set(CASES) >= {
+        "unknown-key", "wrong-type", "unknown-unit", "unknown-route", "range-reversed",
+        "duplicate-key", "unknown-citation", "duplicate-doi", "duplicate-title",
+        "free-text-dose", "raw-html", "file-name-mismatch", "missing-field", "bad-date",
+        "word-as-boolean", "unknown-frequency",
+    }
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_kb_validate_prints_the_exact_message(case: str, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(make_project(tmp_path, case))
+    assert main(["validate"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [expected(case), "1 problem found; nothing was built."]
+
+
+@pytest.mark.parametrize("case", ["unknown-unit", "duplicate-key", "duplicate-doi"])
+def test_mkdocs_build_stops_with_the_message_and_no_traceback(case: str, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    project = make_project(tmp_path, case)
+    monkeypatch.chdir(project)
+    result = run_mkdocs_build(project / "mkdocs.yml", project / "site")
+    assert result.returncode == 1
+    assert expected(case) in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (project / "site" / "index.html").exists()
+
+
+def test_failed_build_leaves_the_published_site_as_it_was(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]
+                                                          ) -> None:
+    project = make_project(tmp_path, "unknown-unit")
+    published = project / "site"
+    published.mkdir()
+    (published / "index.html").write_text("the last good site", encoding="utf-8")
+    monkeypatch.chdir(project)
+    assert main(["build"]) == 1
+    assert "the build failed; site/ was left as it was" in capsys.readouterr().err
+    assert (published / "index.html").read_text(encoding="utf-8") == "the last good site"
+    assert not list(project.glob(".site-staging-*"))
+
+
+def test_ten_mistakes_are_all_reported_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "data" / "monographs"
+    data.mkdir(parents=True)
+    shutil.copy(FIXTURES / "valid" / "references.yaml", tmp_path / "data" / "references.yaml")
+    single_file_cases = [c for c in CASES if not c.startswith("duplicate-")
+                         and c != "file-name-mismatch"]
+    for case in single_file_cases:
+        text = (FIXTURES / "invalid" / case / "monographs" / "testamine.yaml").read_text()
+        name = f"testamine{len(list(data.iterdir()))}"
+        (data / f"{name}.yaml").write_text(
+            text.replace("generic_name: testamine", f"generic_name: {name}"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(single_file_cases) >= 10
+    assert err[-1] == f"{len(single_file_cases)} problems found; nothing was built."
+    assert len(err) == len(single_file_cases) + 1

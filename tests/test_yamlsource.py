@@ -1,0 +1,72 @@
+"""The YAML reader: positions, and values read as the editor wrote them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from generator.yamlsource import YamlReadError, read_yaml
+
+
+def write(tmp_path: Path, text: str | bytes, name: str = "x.yaml") -> Path:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_positions_of_values_and_keys(tmp_path: Path) -> None:
+    doc = read_yaml(write(tmp_path, "a:\n  b:\n    - x: 1\n      unit: mg/kgs\n"))
+    assert doc.position(("a", "b", 0, "unit")) == (4, 13)
+    assert doc.position(("a", "b", 0, "unit"), key=True) == (4, 7)
+    # a missing value is placed at its nearest ancestor
+    assert doc.position(("a", "b", 0, "route")) == (3, 7)
+
+
+def test_values_are_read_as_written(tmp_path: Path) -> None:
+    doc = read_yaml(write(tmp_path, "a: yes\nb: 012\nc: 1:30\nd: 0.15\ne: 2024-01-05\n"
+                                    "f: true\ng: 12\nh: '0.5'\ni: ~\n"))
+    assert doc.data == {"a": "yes", "b": "012", "c": "1:30", "d": Decimal("0.15"),
+                        "e": "2024-01-05", "f": True, "g": 12, "h": "0.5", "i": None}
+    assert isinstance(doc.data["d"], Decimal)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("a: 1\na: 2\n", "x.yaml:2:1: duplicate key 'a' (first at line 1); a second one would "
+                     "silently replace the first: remove or rename one"),
+    ("a:\n\t- 1\n", "x.yaml:2:1: a tab is used for indenting; YAML needs spaces "
+                    "(use 2 spaces per level)"),
+    (b"a: caf\xe9\n", "x.yaml:1:7: the file is not UTF-8 text; save it as UTF-8 (in most "
+                      "editors: File, Save with encoding, UTF-8)"),
+    ("a: [1, 2\n", "x.yaml:2:1: not valid YAML: did not find expected ',' or ']'; "
+                   "check the indentation and that text with ':' or '#' is quoted"),
+    ("a: &x {b: 1}\n<<: *x\n", "x.yaml:2:1: '<<' merge keys are not supported; write the "
+                               "fields out"),
+])
+def test_broken_yaml_is_one_located_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            content: str | bytes, message: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(YamlReadError) as caught:
+        read_yaml(write(tmp_path, content))
+    assert str(caught.value.problem) == message
+
+
+def test_alias_bomb_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i-1}"] * 10) + "]" for i in range(1, 7)]
+    with pytest.raises(YamlReadError) as caught:
+        read_yaml(write(tmp_path, "\n".join(lines) + "\n"))
+    assert "expands to more than 200,000 values" in str(caught.value)
+
+
+def test_oversized_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(YamlReadError) as caught:
+        read_yaml(write(tmp_path, "a: " + "x" * 3_000_000 + "\n"))
+    assert str(caught.value).startswith("x.yaml:1:1: file is 3,000,004 bytes; the limit is "
+                                        "2,097,152.")
