@@ -11,7 +11,7 @@ import pytest
 from .conftest import ROOT
 from .htmltext import element, visible_text
 
-SOURCE = ROOT.parent / "shared" / "sources" / "ketamine-for-pain.txt"
+SOURCE = ROOT / "data" / "sources" / "ketamine-for-pain.txt"
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Browser fixtures: the built site served on 127.0.0.1 and Debian's Chromium driven by Playwright."""
+"""Browser fixtures: the built site served on 127.0.0.1, and Debian's Chromium via Playwright."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib's name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
