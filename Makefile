@@ -20,7 +20,7 @@ $(STAMP): requirements.lock pyproject.toml
 
 ## site: build the site into site/ (validates everything first; a failed build leaves site/ as it was)
 site: $(STAMP)
-	$(BIN)/kb build --strict
+	$(BIN)/kb build
 
 ## serve: preview on http://127.0.0.1:8000, reloading when data/ or content/ changes
 serve: $(STAMP)

@@ -1,0 +1,51 @@
+"""The kb command line, as the Makefile and editors run it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+
+from .conftest import ROOT
+
+
+def test_validate_real_data(capsys: pytest.CaptureFixture[str],
+                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    assert main(["validate"]) == 0
+    assert capsys.readouterr().out == (
+        "1 monograph and 20 references checked: no errors, 0 warnings.\n")
+
+
+def test_build_replaces_the_site_only_when_it_succeeds(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "stale.html").write_text("from the last build", encoding="utf-8")
+    assert main(["build", "--site-dir", str(site)]) == 0
+    assert (site / "monographs" / "ketamine" / "index.html").is_file()
+    assert not (site / "stale.html").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_make_site_recipe_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's `make site`: its kb command, as the Makefile writes it, builds the site."""
+    result = subprocess.run(["make", "-n", "site"], cwd=ROOT, capture_output=True, text=True,
+                            check=True)
+    line = next(x for x in result.stdout.splitlines() if "/kb build" in x)
+    args = line.split("/kb ", 1)[1].split()
+    monkeypatch.chdir(ROOT)
+    assert main([*args, "--site-dir", str(tmp_path / "site")]) == 0
+    assert (tmp_path / "site" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("command", ["validate", "build", "serve"])
+def test_help_explains_with_an_example(command: str) -> None:
+    result = subprocess.run([sys.executable, "-m", "generator", command, "--help"],
+                            capture_output=True, text=True, check=True, cwd=ROOT)
+    assert "example:" in result.stdout
