@@ -6,7 +6,9 @@ Every failure is printed as a message, never a traceback, and ends with exit cod
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -14,7 +16,9 @@ import tempfile
 from pathlib import Path
 
 from .errors import DataError, KbError, SiteBuildError
-from .loader import load_knowledge_base
+from .loader import MONOGRAPHS_DIR, load_knowledge_base
+from .render import render_new_monograph
+from .schema import SCHEMA_DIR, write_schemas
 
 EPILOG_VALIDATE = """example:
   kb validate                      check everything in data/
@@ -32,6 +36,10 @@ def _mkdocs(*args: str, env: dict[str, str] | None = None) -> int:
     return subprocess.run(command, env=full_env, check=False).returncode
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}"
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check every file; print every problem, then warnings; exit 1 on any error."""
     data = Path(args.data)
@@ -43,9 +51,37 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return 1
     for warning in kb.warnings:
         print(warning, file=sys.stderr)
-    count = len(kb.monographs)
-    print(f"{count} monograph{'s' if count != 1 else ''} and {len(kb.references)} references "
-          f"checked: no errors, {len(kb.warnings)} warning{'s' if len(kb.warnings) != 1 else ''}.")
+    overdue = [w for w in kb.warnings if w.field == "review.next_review"]
+    if args.fail_on_overdue and overdue:
+        print(f"{len(overdue)} monograph review(s) overdue; failing as --fail-on-overdue asks.",
+              file=sys.stderr)
+        return 1
+    print(f"{_count(len(kb.monographs), 'monograph')} and "
+          f"{_count(len(kb.references), 'reference')} checked: no errors, "
+          f"{_count(len(kb.warnings), 'warning')}.")
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """Write a commented draft skeleton for a new monograph."""
+    name = " ".join(args.generic_name.split()).lower()
+    if not re.fullmatch(r"[a-z][a-z0-9 -]*", name):
+        raise KbError(f"'{args.generic_name}' is not a generic name; use letters, digits, spaces "
+                      "and hyphens, like 'ketamine' or 'sodium valproate'")
+    path = Path(args.data) / MONOGRAPHS_DIR / f"{name.replace(' ', '-')}.yaml"
+    if path.exists():
+        raise KbError(f"{path} already exists; edit it instead")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_new_monograph(name, today=dt.date.today().isoformat()),
+                    encoding="utf-8")
+    print(f"Wrote {path} (a draft). Fill it in, then check it with: kb validate {path}")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Write the JSON Schema files editors' tools read."""
+    for path in write_schemas(Path(args.output)):
+        print(f"Wrote {path}")
     return 0
 
 
@@ -102,7 +138,27 @@ def main(argv: list[str] | None = None) -> int:
                        epilog=EPILOG_VALIDATE, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("paths", nargs="*", help="monograph files to check (default: all)")
     p.add_argument("--data", default="data", help="the data folder (default: data)")
+    p.add_argument("--fail-on-overdue", action="store_true",
+                   help="exit 1 when a monograph's review is overdue (for CI)")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("new", help="write a draft skeleton for a new monograph",
+                       description="Write data/monographs/<name>.yaml: a commented skeleton "
+                                   "marked status: draft. A draft validates with its sections "
+                                   "empty and never reaches a release.",
+                       epilog='example:\n  kb new "sodium valproate"',
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("generic_name", help="the generic name, in quotes if it has spaces")
+    p.add_argument("--data", default="data", help="the data folder (default: data)")
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("schema", help="write the JSON Schema editors' tools read",
+                       description="Write monograph.schema.json and references.schema.json, "
+                                   "exported from the schema in generator/model.py.",
+                       epilog="example:\n  kb schema            writes data/schema/*.json",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--output", default=str(SCHEMA_DIR), help="folder (default: data/schema)")
+    p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("build", help="build the site (site/ is replaced only on success)",
                        description="Validate, then build the site with mkdocs build --strict into "

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from . import inline, vocabulary
 from .citations import iter_cited_keys
 from .errors import DataError, Problem, display_path
-from .model import Monograph
+from .model import SKELETON_SOURCE, Monograph
 from .references import Reference, duplicate_identity
 from .yamlsource import Path_, YamlDocument, YamlReadError, format_path, read_yaml
 
@@ -138,6 +138,10 @@ def _load_monograph(path: Path, references: dict[str, tuple[Reference, Path_]],
         problems.append(doc.problem(("generic_name",), f"the file for '{monograph.generic_name}' "
                                                        f"must be named {expected}; rename the "
                                                        "file or correct generic_name"))
+    if monograph.status == "published" and monograph.provenance.based_on == SKELETON_SOURCE:
+        problems.append(doc.problem(("provenance", "based_on"),
+                                    f"still says '{SKELETON_SOURCE}'; name the source before "
+                                    "publishing"))
     for where, key in iter_cited_keys(monograph):
         if key not in references:
             problems.append(doc.problem(where, f"cites '{key}', which is not in "

@@ -13,11 +13,13 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
     StrictBool,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
@@ -75,21 +77,44 @@ ReviewStatus = Annotated[str, Vocabulary("review status", vocabulary.REVIEW_STAT
 MonographStatus = Annotated[str, Vocabulary("status", vocabulary.MONOGRAPH_STATUSES)]
 
 Text = Annotated[
-    str, Field(strict=True, description="Text; inline forms: *em*, **strong**, [words](https://…), "
-                                        "[@key], {dose: 1 mg/kg}, {strength: form-id}"),
+    str, Field(strict=True),
     AfterValidator(_text),
 ]
-PlainName = Annotated[str, Field(strict=True, min_length=1, max_length=200)]
+def _plain_name(value: str) -> str:
+    found = [c for c in "<>{}`" if c in value]
+    if found:
+        raise PydanticCustomError("plain_name", "the character {chars} is not allowed in a name "
+                                  "or list item; write plain words",
+                                  {"chars": " ".join(repr(c) for c in found)})
+    if not value.strip():
+        raise PydanticCustomError("plain_name", "empty; write the words or remove the item")
+    return value
+
+
+PlainName = Annotated[str, Field(strict=True, min_length=1, max_length=200),
+                      AfterValidator(_plain_name)]
 Slug = Annotated[str, Field(strict=True, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 CitationKey = Annotated[str, Field(strict=True, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_:.\-]*$")]
-PositiveNumber = Annotated[Decimal, Field(gt=0, allow_inf_nan=False, max_digits=12)]
+def _number(value: Any) -> Any:
+    """Numbers only: the reader gives ``Decimal`` or ``int``; quoted text is not a number."""
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        shown = f"'{value}'" if isinstance(value, str) else (
+            "an empty value" if value is None else f"a {type(value).__name__}")
+        raise PydanticCustomError("number", "expected a number, like 0.5, not {shown}",
+                                  {"shown": shown})
+    return Decimal(value)
+
+
+PositiveNumber = Annotated[Decimal, BeforeValidator(_number),
+                           Field(gt=0, allow_inf_nan=False, max_digits=12),
+                           WithJsonSchema({"type": "number", "exclusiveMinimum": 0})]
 
 
 class KbModel(BaseModel):
     """Base of every record: unknown keys are errors, and records do not change once read."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=False,
-                              validate_default=False)
+                              validate_default=False, use_attribute_docstrings=True)
 
 
 class Section(KbModel):
@@ -477,6 +502,9 @@ class Monograph(KbModel):
         forms = self.dosage_forms.forms if self.dosage_forms else []
         return next((f for f in forms if f.id == form_id), None)
 
+
+SKELETON_SOURCE = "Source not yet entered."
+"""What ``kb new`` writes as the source; a published monograph must replace it."""
 
 CORE_SECTIONS = ("introduction", "adverse_effects", "dosing", "dosage_forms", "monitoring")
 """Sections a published monograph must have."""

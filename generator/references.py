@@ -16,7 +16,7 @@ import re
 from typing import Annotated, Any
 
 from markupsafe import Markup, escape
-from pydantic import BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
 from .model import CitationKey, KbModel
@@ -87,7 +87,17 @@ class CslDate(KbModel):
         return self.date_parts[0][0]
 
 
-Date = Annotated[CslDate, BeforeValidator(_date_parts)]
+Date = Annotated[CslDate, BeforeValidator(_date_parts), WithJsonSchema({
+    "description": "YYYY, YYYY-MM, YYYY-MM-DD, or CSL's {date-parts: [[year, month, day]]}",
+    "anyOf": [
+        {"type": "integer", "minimum": 1000, "maximum": 2999},
+        {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"},
+        {"type": "object", "required": ["date-parts"],
+         "properties": {"date-parts": {"type": "array", "minItems": 1, "maxItems": 1,
+                                       "items": {"type": "array", "minItems": 1, "maxItems": 3,
+                                                 "items": {"type": "integer"}}}}},
+    ],
+})]
 Scalar = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v)]
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from . import doses, inline, vocabulary
+from . import doses, inline, model, vocabulary
 from .citations import CitationMarker, number_citations
 from .loader import KnowledgeBase
 from .model import ABSENT_WHEN_SILENT, Monograph, Regimen
@@ -24,6 +24,14 @@ from .references import Reference, format_ama
 TEMPLATES = Path(__file__).parent / "templates"
 MONOGRAPH_DIR = "monographs"
 INDEX_MARKER = "<!-- kb:monograph-index -->"
+
+
+def markdown_escape(text: str) -> Markup:
+    """Plain words placed in Markdown (a heading): HTML-escaped, and every character Markdown or
+    attr_list would act on backslash-escaped, so that a name can never become a link or an
+    attribute."""
+    escaped = str(escape(text))
+    return Markup(re.sub(r"([\\`*_{}\[\]()#+\-.!|<>])", r"\\\1", escaped))
 
 
 def _environment() -> jinja2.Environment:
@@ -46,6 +54,7 @@ def _environment() -> jinja2.Environment:
         join_words=doses.join_words,
     )
     env.filters["labels"] = lambda codes, table: [table[c] for c in codes]
+    env.filters["md_escape"] = markdown_escape
     return env
 
 
@@ -160,6 +169,20 @@ def render_index(kb: KnowledgeBase, *, include_drafts: bool,
     entries = [(url_for(monograph_path(m.monograph)), m.monograph)
                for m in kb.published(include_drafts=include_drafts)]
     return tidy_markdown(render("index.md.j2", entries=entries))
+
+
+def render_new_monograph(generic_name: str, *, today: str) -> str:
+    """The commented skeleton ``kb new`` writes, its comments taken from the schema."""
+    def doc(record: str, field: str) -> str:
+        description = getattr(model, record).model_fields[field].description or ""
+        return " ".join(description.split())
+
+    title = generic_name[:1].upper() + generic_name[1:]
+    yaml_env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
+                                  undefined=jinja2.StrictUndefined, autoescape=False,
+                                  keep_trailing_newline=True)
+    return yaml_env.get_template("new_monograph.yaml.j2").render(
+        generic_name=generic_name, title=title, doc=doc, vocab=vocabulary, today=today)
 
 
 def render_pages(kb: KnowledgeBase, *, include_drafts: bool) -> dict[str, str]:

@@ -1,0 +1,48 @@
+"""The JSON Schema editors' tools read, exported from the pydantic models (never hand-written)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from .model import Monograph
+from .references import Reference
+
+SCHEMA_DIR = Path("data") / "schema"
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def monograph_schema() -> dict[str, Any]:
+    """JSON Schema of one monograph file."""
+    schema = Monograph.model_json_schema(by_alias=True)
+    return {"$schema": DIALECT, "$id": "monograph.schema.json", **schema}
+
+
+def references_schema() -> dict[str, Any]:
+    """JSON Schema of ``data/references.yaml``: a list of CSL items."""
+    schema = TypeAdapter(list[Reference]).json_schema(by_alias=True)
+    return {"$schema": DIALECT, "$id": "references.schema.json",
+            "title": "Reference library (CSL-YAML)", **schema}
+
+
+def schema_files() -> dict[str, str]:
+    """File name → text of every exported schema."""
+    return {
+        "monograph.schema.json": json.dumps(monograph_schema(), indent=2, sort_keys=True) + "\n",
+        "references.schema.json": json.dumps(references_schema(), indent=2, sort_keys=True)
+        + "\n",
+    }
+
+
+def write_schemas(directory: Path) -> list[Path]:
+    """Write every schema into ``directory``; return the paths written."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in schema_files().items():
+        path = directory / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written

@@ -1,0 +1,68 @@
+"""The JSON Schema editors' tools read: current, standard, and agreeing with the loader."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from generator.schema import schema_files
+from generator.yamlsource import read_yaml
+
+from .conftest import FIXTURES, ROOT
+
+SCHEMA_DIR = ROOT / "data" / "schema"
+
+
+def test_committed_schema_is_current() -> None:
+    for name, text in schema_files().items():
+        committed = (SCHEMA_DIR / name).read_text(encoding="utf-8")
+        assert committed == text, f"data/schema/{name} is stale: run `kb schema`"
+
+
+def validator(name: str) -> jsonschema.Draft202012Validator:
+    schema = json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def test_real_data_satisfies_the_schema() -> None:
+    monograph = validator("monograph.schema.json")
+    for path in (ROOT / "data" / "monographs").glob("*.yaml"):
+        assert list(monograph.iter_errors(read_yaml(path).data)) == []
+    references = validator("references.schema.json")
+    assert list(references.iter_errors(read_yaml(ROOT / "data" / "references.yaml").data)) == []
+
+
+@pytest.mark.parametrize("case", ["unknown-unit", "unknown-key", "unknown-route", "wrong-type"])
+def test_the_schema_rejects_what_the_loader_rejects(case: str) -> None:
+    path = FIXTURES / "invalid" / case / "monographs" / "testamine.yaml"
+    errors = list(validator("monograph.schema.json").iter_errors(read_yaml(path).data))
+    assert errors, case
+
+
+def test_every_data_file_names_its_schema_for_the_editor() -> None:
+    files = [*sorted((ROOT / "data" / "monographs").glob("*.yaml")),
+             ROOT / "data" / "references.yaml"]
+    for path in files:
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        target = first.removeprefix("# yaml-language-server: $schema=")
+        assert target != first, path
+        assert (path.parent / target).resolve().is_file(), path
+
+
+def test_fields_carry_their_docstrings_for_the_editor() -> None:
+    schema = json.loads((SCHEMA_DIR / "monograph.schema.json").read_text(encoding="utf-8"))
+    frequency = schema["$defs"]["DoseStep"]["properties"]["frequency"]
+    assert frequency["description"].startswith("How often; empty when the source does not say")
+    assert "every_12_hours" in json.dumps(frequency)
+
+
+def test_kb_schema_writes_the_same_files(tmp_path: Path) -> None:
+    from generator.cli import main
+
+    assert main(["schema", "--output", str(tmp_path)]) == 0
+    for name, text in schema_files().items():
+        assert (tmp_path / name).read_text(encoding="utf-8") == text
