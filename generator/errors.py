@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,9 +21,14 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}"
         prefix = "" if self.severity == "error" else f"{self.severity}: "
-        return f"{where}: {prefix}{self.field}: {self.message}" if self.field else (
-            f"{where}: {prefix}{self.message}"
-        )
+        text = f"{prefix}{self.field}: {self.message}" if self.field else prefix + self.message
+        return f"{where}: {_one_line(text)}"
+
+
+def _one_line(text: str) -> str:
+    """Control characters (a newline in a key, say) shown as escapes, so a problem is one line."""
+    return re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", lambda m: f"\\u{ord(m.group(0)):04x}",
+                  text)
 
 
 class KbError(Exception):

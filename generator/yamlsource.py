@@ -117,8 +117,14 @@ def read_yaml(path: Path) -> YamlDocument:
         raise fail(line, column, f"not valid YAML: {problem}"
                                  "; check the indentation and that text with ':' or '#' is quoted"
                    ) from e
+    except yaml.reader.ReaderError as e:
+        before = text[: e.position]
+        line = before.count("\n") + 1
+        column = e.position - (before.rfind("\n") + 1) + 1
+        raise fail(line, column, f"the file contains the control character #x{e.character:04x}, "
+                                 "which YAML does not allow; delete it") from e
     except yaml.YAMLError as e:
-        raise fail(1, 1, f"not valid YAML: {e}") from e
+        raise fail(1, 1, f"not valid YAML: {' '.join(str(e).split())}") from e
     doc = YamlDocument(name, None)
     if node is None:
         doc.data = None

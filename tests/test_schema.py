@@ -8,6 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from generator.cli import main
 from generator.schema import schema_files
 from generator.yamlsource import read_yaml
 
@@ -61,8 +62,6 @@ def test_fields_carry_their_docstrings_for_the_editor() -> None:
 
 
 def test_kb_schema_writes_the_same_files(tmp_path: Path) -> None:
-    from generator.cli import main
-
     assert main(["schema", "--output", str(tmp_path)]) == 0
     for name, text in schema_files().items():
         assert (tmp_path / name).read_text(encoding="utf-8") == text

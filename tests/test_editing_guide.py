@@ -1,0 +1,74 @@
+"""The editors' guide (content/editing.md) is kept true: its examples are run here."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator import inline
+from generator.cli import main
+from generator.model import DoseStep
+from generator.references import Reference
+from generator.yamlsource import read_yaml
+
+from .conftest import FIXTURES, ROOT
+
+GUIDE = (ROOT / "content" / "editing.md").read_text(encoding="utf-8")
+
+
+def example(name: str) -> str:
+    match = re.search(rf"<!-- example: {name} -->\n```\w+\n(.*?)```", GUIDE, re.DOTALL)
+    assert match, f"no example {name!r} in the guide"
+    return match.group(1)
+
+
+def as_yaml(text: str, tmp_path: Path) -> object:
+    path = tmp_path / "example.yaml"
+    path.write_text(text, encoding="utf-8")
+    return read_yaml(path).data
+
+
+def test_dose_steps_example_is_valid(tmp_path: Path) -> None:
+    data = as_yaml(example("dose-steps"), tmp_path)
+    assert isinstance(data, dict)
+    steps = [DoseStep.model_validate(step) for step in data["steps"]]
+    assert [s.kind for s in steps] == ["bolus", "infusion"]
+
+
+def test_reference_example_is_the_library_entry(tmp_path: Path) -> None:
+    [item] = as_yaml(example("reference"), tmp_path)  # type: ignore[misc]
+    library = {r["id"]: r for r in read_yaml(ROOT / "data" / "references.yaml").data}
+    assert Reference.model_validate(item) == Reference.model_validate(library[item["id"]])
+
+
+def test_error_example_is_what_kb_validate_prints(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copytree(FIXTURES / "invalid" / "unknown-unit" / "monographs",
+                    tmp_path / "data" / "monographs")
+    shutil.copy(FIXTURES / "valid" / "references.yaml", tmp_path / "data" / "references.yaml")
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate"]) == 1
+    assert capsys.readouterr().err == example("error")
+
+
+def test_new_example_writes_a_valid_draft(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    monkeypatch.chdir(tmp_path)
+    command = shlex.split(example("new"))
+    assert command[0] == ".venv/bin/kb"
+    assert main(command[1:]) == 0
+    assert (tmp_path / "data" / "monographs" / "sodium-valproate.yaml").is_file()
+    assert main(["validate"]) == 0
+
+
+def test_inline_forms_named_in_the_guide_are_the_ones_accepted() -> None:
+    for written in ["{dose: 1 mg/kg}", "[@riccardi2023]", "*emphasis*",
+                    "[words](monograph:ketamine)"]:
+        assert written in GUIDE
+        inline.check_text(f"Text {written}.")
