@@ -15,7 +15,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from . import doses, inline, model, vocabulary
+from . import calculator, doses, inline, model, vocabulary
 from .citations import CitationMarker, number_citations
 from .loader import KnowledgeBase
 from .model import ABSENT_WHEN_SILENT, Monograph, Regimen
@@ -131,6 +131,43 @@ def regimen_summary(regimen: Regimen) -> str:
     return f"{doses.format_route(regimen.route)}: {doses.join_words(steps)}"
 
 
+def calculator_view(monograph: Monograph) -> dict[str, Any]:
+    """Everything the calculator template lays out, computed here."""
+    spec = calculator.calculator_spec(monograph)
+    by_id = {r.id: r for r in monograph.dosing.regimens} if monograph.dosing else {}
+    regimens = []
+    for entry in spec["regimens"]:
+        regimen = by_id[entry["id"]]
+        labels = {key: calculator.strength_label(form, i)
+                  for key, form, i in calculator.strengths_for(monograph, regimen)}
+        steps = []
+        for step_spec in entry["steps"]:
+            step = regimen.steps[step_spec["index"]]
+            injected = regimen.route in calculator.PARENTERAL
+            steps.append({
+                "key": f"{regimen.id}.{step_spec['index']}",
+                "kind": vocabulary.DOSE_KINDS[step.kind].capitalize(),
+                "per_kg": doses.format_dose(step.dose),
+                "frequency": vocabulary.FREQUENCIES[step.frequency] if step.frequency else "",
+                "rate": step_spec["rate"],
+                "volumes": [{"key": s["key"], "label": labels[s["key"]]}
+                            for s in entry["strengths"]],
+                "stock_note": ("Volume of stock solution; the source gives no dilution or rate: "
+                               "dilute and give by local protocol.") if injected else "",
+            })
+        regimens.append({
+            "title": regimen_summary(regimen),
+            "qualifier": (vocabulary.QUALIFIERS[regimen.qualifier] if regimen.qualifier
+                          else f"Qualifier {vocabulary.NOT_STATED}"),
+            "citations": regimen.citations,
+            "indication": regimen.indication or vocabulary.NOT_STATED,
+            "population": regimen.population or vocabulary.NOT_STATED,
+            "steps": steps,
+        })
+    return {"regimens": regimens, "spec_json": calculator.spec_json(spec),
+            "rounding_note": calculator.ROUNDING_NOTE}
+
+
 def render_monograph(monograph: Monograph, references: dict[str, Reference], *,
                      source: str) -> str:
     """The Markdown page of one monograph."""
@@ -140,6 +177,7 @@ def render_monograph(monograph: Monograph, references: dict[str, Reference], *,
     cited = sorted(numbers, key=numbers.__getitem__)
     page = render(
         "monograph.md.j2",
+        calculator=calculator_view(monograph),
         m=monograph,
         md=md,
         cite=cite,

@@ -38,7 +38,8 @@ def test_heading_citations_stay_out_of_the_table_of_contents(page: str) -> None:
     labels = visible_text("<nav " + toc)
     assert labels.startswith("Table of contents Introduction Mechanism of action Adverse effects "
                              "Psychiatric Cardiovascular Other Gastrointestinal Dosing and "
-                             "administration considerations Regimens Dosage forms")
+                             "administration considerations Regimens Dose calculator Dosage "
+                             "forms")
     assert "^" not in labels
     heading = re.search(r'<h2 id="introduction"[^>]*>(.*?)</h2>', page, re.DOTALL)
     assert heading is not None
@@ -128,8 +129,8 @@ def test_every_reference_once_with_links(page: str, text: str) -> None:
 def test_back_links_return_to_each_citation(page: str) -> None:
     entry = element(page, "ref-riccardi2023", "li")
     anchors = re.findall(r'class="kb-backlink" href="#(cite-\d+)"', entry)
-    # at a glance twice, the dosing heading, the dose table twice
-    assert len(anchors) == 5
+    # at a glance twice, the dosing heading, the dose table twice, the calculator twice
+    assert len(anchors) == 7
     for anchor in anchors:
         assert f'id="{anchor}"' in page
 

@@ -50,3 +50,12 @@ def page(browser: Browser) -> Iterator[Page]:
     tab = context.new_page()
     yield tab
     context.close()
+
+
+@pytest.fixture
+def browser_no_js(browser: Browser) -> Iterator[Page]:
+    """A page with JavaScript turned off."""
+    context = browser.new_context(java_script_enabled=False)
+    tab = context.new_page()
+    yield tab
+    context.close()

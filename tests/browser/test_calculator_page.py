@@ -1,0 +1,121 @@
+"""The page's calculator shows exactly what the Python specification computes, figure by figure."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from generator.calculator import calculate, calculator_spec
+from generator.loader import load_knowledge_base
+
+from ..conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+PER_KG = [Decimal("0.15"), Decimal("0.3"), Decimal("0.5")]
+STRENGTHS = [Decimal(50), Decimal(100), Decimal(20)]
+
+
+def boundary_weights() -> list[str]:
+    """Weights whose figures land exactly on, or next to, a rounding boundary."""
+    found: set[Decimal] = set()
+    for per_kg in PER_KG:
+        for k in range(0, 1000, 7):  # mg = k/10 + 0.05: the half-up boundary of 0.1 mg
+            weight = (Decimal(k) / 10 + Decimal("0.05")) / per_kg
+            found.add(weight)
+        for strength in STRENGTHS:
+            for k in range(0, 100, 3):  # mL = k/100 + 0.005: the boundary of 0.01 mL
+                found.add((Decimal(k) / 100 + Decimal("0.005")) * strength / per_kg)
+            found.add(strength / per_kg)  # exactly 1 mL
+    near = {w + d for w in found for d in (Decimal(0), Decimal("0.001"), Decimal("-0.001"))}
+    usable = sorted(w for w in near if Decimal("0.5") <= w <= 300 and w == w.quantize(
+        Decimal("0.001")))
+    return [str(w.normalize()) if w != w.to_integral() else str(int(w)) for w in usable]
+
+
+def cases() -> list[tuple[str, str]]:
+    rng = random.Random(20261126)
+    fixed = ["70", "0.5", "300", "1", "2.5", "10", "33.3", "100", "199.9", "200", "200.1",
+             "150", "66.667", "40", "299.99", "0.51"]
+    invalid = ["", " ", "abc", "0", "-5", "0.4", "300.1", "70kg", "1e2", "7,5", "..5", "5."]
+    randoms = [f"{rng.uniform(0.5, 300):.{rng.choice([0, 1, 2])}f}" for _ in range(60)]
+    weights = fixed + boundary_weights() + randoms
+    concentrations = ["1", "0.5", "2", "10", "", "abc", "0", "100", "0.01"]
+    out = [(w, concentrations[i % len(concentrations)]) for i, w in enumerate(weights)]
+    out += [(w, "1") for w in invalid]
+    return out
+
+
+CASES = cases()
+
+
+def test_enough_cases() -> None:
+    assert len(CASES) >= 200
+    assert len(boundary_weights()) >= 100
+
+
+def test_every_figure_matches_the_specification(page: Page, site_url: str) -> None:
+    spec = calculator_spec(load_knowledge_base(ROOT / "data").monographs[0].monograph)
+    page.goto(site_url + "monographs/ketamine/")
+    mismatches = []
+    for weight, concentration in CASES:
+        shown = page.evaluate(
+            """([w, c]) => {
+                const set = (sel, v) => { const el = document.querySelector(sel);
+                    el.value = v; el.dispatchEvent(new Event("input", {bubbles: true})); };
+                set("#kb-weight", w); set("#kb-infusion-concentration", c);
+                const out = {};
+                document.querySelectorAll("[data-kb-figure]").forEach(el => {
+                    const key = el.getAttribute("data-kb-figure");
+                    out[key] = out[key] === undefined || out[key] === el.textContent
+                        ? el.textContent : "DIFFERENT TEXTS FOR ONE KEY";
+                });
+                out.__hidden = document.querySelector("[data-kb-results]").hidden;
+                return out;
+            }""", [weight, concentration])
+        expected = calculate(spec, weight, concentration)
+        hidden = shown.pop("__hidden")
+        if hidden != ("weight" not in expected):
+            mismatches.append((weight, concentration, "results shown", not hidden))
+        for key, text in shown.items():
+            if text != expected.get(key, ""):
+                mismatches.append((weight, concentration, key, text, expected.get(key)))
+        missing = set(expected) - set(shown)
+        if missing:
+            mismatches.append((weight, concentration, "not on the page", sorted(missing)))
+    assert mismatches == []
+
+
+def test_seventy_kg_on_the_page(page: Page, site_url: str) -> None:
+    page.goto(site_url + "monographs/ketamine/")
+    page.locator("#kb-weight").press_sequentially("70")
+    results = page.locator("[data-kb-results]")
+    expect(results).to_contain_text("10.5–21 mg")
+    expect(results).to_contain_text("0.21–0.42 mL")
+    expect(results).to_contain_text("0.11–0.21 mL")
+    expect(results).to_contain_text("35 mg every 12 hours")
+    expect(results).to_contain_text("Volume of 20 mg/mL compounded oral solution (example "
+                                    "strength)")
+    page.locator("#kb-infusion-concentration").press_sequentially("1")
+    expect(results).to_contain_text("10.5–21 mL/hour")
+    expect(page.locator("[data-kb-calculator] [aria-live]").first).to_be_attached()
+    assert "supports and does not replace clinical judgement" in page.locator(
+        "[data-kb-calculator]").inner_text()
+
+
+def test_without_javascript_the_tables_remain(browser_no_js: Page, site_url: str) -> None:
+    browser_no_js.goto(site_url + "monographs/ketamine/")
+    expect(browser_no_js.locator("table.kb-doses")).to_contain_text("0.15–0.3 mg/kg/hour")
+    expect(browser_no_js.locator("[data-kb-calc-form]")).to_be_hidden()
+    expect(browser_no_js.locator("#kb-calculator")).to_contain_text(
+        "The dose calculator needs JavaScript")
+
+
+def test_calculator_script_is_small_and_local(built_site: Path) -> None:
+    script = built_site / "javascripts" / "calculator.js"
+    assert script.stat().st_size < 12_000
+    assert "http" not in script.read_text(encoding="utf-8")
