@@ -23,6 +23,7 @@ from mkdocs.structure.pages import Page
 from .errors import KbError
 from .loader import KnowledgeBase, load_knowledge_base
 from .render import INDEX_MARKER, TEMPLATES, monograph_path, render_index, render_pages
+from .version import content_version
 
 INCLUDE_DRAFTS_ENV = "KB_INCLUDE_DRAFTS"
 """Set to 0 for a release build: drafts are then left out of the site."""
@@ -53,7 +54,9 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Read and check everything, and render every page, before MkDocs writes anything."""
-        self.data_dir = Path(config.config_file_path).parent / self.config.data_dir
+        root = Path(config.config_file_path).parent
+        self.data_dir = root / self.config.data_dir
+        config.extra["kb_version"] = content_version(root)
         try:
             self.kb = load_knowledge_base(self.data_dir)
             self.pages = render_pages(self.kb, include_drafts=self.include_drafts)

@@ -11,8 +11,12 @@ from pypdf import PdfReader
 
 pytestmark = pytest.mark.browser
 
-SEARCHES = ["hallucinations", "grape juice", "glycopyrrolate", "lorazepam", "ECG",
-            "50 mg/mL", "subcut", "Riccardi", "ketam", "stroke volume"]
+# What a clinician types: symptoms, co-medications, monitoring, a strength, routes, an author,
+# the start of a word, a hyphenated word.
+SEARCHES = ["hallucinations", "delirium", "grape juice", "glycopyrrolate", "lorazepam", "ECG",
+            "respiratory rate", "50 mg/mL", "0.15", "subcut", "intranasal", "Riccardi",
+            "Marchetti", "ketam", "stroke volume", "light-headedness", "amitriptyline",
+            "third-line"]
 
 
 def search(page: Page, site_url: str, words: str) -> None:
@@ -37,6 +41,21 @@ def test_clicking_a_search_result_lands_on_the_section(page: Page, site_url: str
     expect(page).to_have_url(
         re.compile(r"monographs/ketamine/(\?h=[^#]*)?#adverse-effects-gastrointestinal$"))
     expect(page.locator("#adverse-effects-gastrointestinal")).to_be_in_viewport()
+
+
+def test_every_superscript_lands_on_its_reference(page: Page, site_url: str) -> None:
+    page.goto(site_url + "monographs/ketamine/")
+    links = page.locator("sup.kb-cite a:visible")
+    hrefs = links.evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    shown_numbers = set(page.locator("sup.kb-cite a:visible").all_inner_texts())
+    assert len(hrefs) >= 20
+    assert {"1", "3", "6", "11", "18", "20"} <= shown_numbers
+    for i, href in enumerate(hrefs):
+        links.nth(i).click()
+        expect(page).to_have_url(re.compile(re.escape(href) + "$"))
+        target = page.locator(href)
+        expect(target).to_be_in_viewport()
+        assert target.evaluate("el => el.tagName") == "LI"
 
 
 def test_citation_goes_to_its_reference_and_back(page: Page, site_url: str) -> None:
@@ -79,7 +98,8 @@ def test_print_keeps_the_monograph_and_drops_navigation(page: Page, site_url: st
     for expected in ["Ketamine for pain", "Uncontrolled when printed", "0.15–0.3 mg/kg/hour",
                      "every 12 hours", "Not yet reviewed locally", "References",
                      "supports and does not replace clinical judgement", "Based on",
-                     "Report an error"]:
+                     "Report an error", "Content version", "Dosage forms", "50 mg/mL",
+                     "Riccardi A, et al.", "its author, publisher and date are not stated"]:
         assert expected in text, expected
     assert re.search(r"Printed \w+ \d{1,2}, \d{4}", text)
     assert "Table of contents" not in text
