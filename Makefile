@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: site test serve validate lint typecheck browser-deps clean
+.PHONY: site test serve validate publish deploy rollback lint browser-deps clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,12 +30,27 @@ serve: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/kb validate
 
-## browser-deps: Debian's Chromium and the vendored axe-core used by the browser tests
+## publish: validate, build, and write dist/site-<version>.tar.gz, -offline.zip and SHA256SUMS
+publish: $(STAMP)
+	$(BIN)/kb publish
+
+## deploy: unpack the newest release into DEST and switch DEST/current to it (make deploy DEST=/srv/kb)
+deploy: $(STAMP)
+	@test -n "$(DEST)" || { echo "usage: make deploy DEST=/path/to/webroot"; exit 2; }
+	$(BIN)/kb deploy --dest "$(DEST)"
+
+## rollback: switch DEST/current back to the previous release (make rollback DEST=/srv/kb)
+rollback: $(STAMP)
+	@test -n "$(DEST)" || { echo "usage: make rollback DEST=/path/to/webroot"; exit 2; }
+	$(BIN)/kb rollback --dest "$(DEST)"
+
+## browser-deps: Debian's Chromium and nginx, and axe-core from npm, for the browser tests
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 browser-deps: node_modules/.installed
-	@command -v chromium >/dev/null || { \
-	  echo "Installing Debian's chromium for the browser tests"; \
-	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null && test -x /usr/sbin/nginx || { \
+	  echo "Installing Debian's chromium and nginx-light for the browser tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium nginx-light >/dev/null; }
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --silent --no-audit --no-fund

@@ -15,6 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from . import csp, diff, publish
 from .errors import DataError, KbError, SiteBuildError
 from .loader import MONOGRAPHS_DIR, load_knowledge_base
 from .render import render_new_monograph
@@ -119,6 +120,57 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Validate, build the release and the offline bundle, write the archives to dist/."""
+    if cmd_validate(argparse.Namespace(data=args.data, paths=[], fail_on_overdue=False)) != 0:
+        return 1
+    for path in publish.publish(Path.cwd(), Path(args.dist)):
+        print(f"Wrote {path}")
+    return 0
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    """Unpack a release into DEST and switch DEST/current to it."""
+    archive = Path(args.archive) if args.archive else _newest_release(Path(args.dist))
+    target = publish.deploy(archive, Path(args.dest))
+    print(f"{args.dest}/current now serves {target.name}; the release before it is "
+          f"{args.dest}/previous")
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    """Switch DEST/current back to the previous release."""
+    target = publish.rollback(Path(args.dest))
+    print(f"{args.dest}/current now serves {Path(target).name}")
+    return 0
+
+
+def _newest_release(dist: Path) -> Path:
+    archives = sorted(dist.glob("site-*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not archives:
+        raise KbError(f"no release in {dist}/; run `make publish` first")
+    sums = (dist / "SHA256SUMS").read_text(encoding="utf-8") if (dist / "SHA256SUMS").exists() \
+        else ""
+    named = [a for a in archives if f"  {a.name}" in sums]
+    return (named or archives)[-1]
+
+
+def cmd_csp(args: argparse.Namespace) -> int:
+    """Print the script-src hashes a built site needs."""
+    hashes = csp.inline_script_hashes(Path(args.site_dir))
+    if not hashes:
+        raise KbError(f"no pages with inline scripts in {args.site_dir}/; build the site first")
+    print("script-src 'self' " + " ".join(hashes) + ";")
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Print the dose changes since a git revision."""
+    for line in diff.diff_report(Path.cwd(), args.rev, args.data):
+        print(line)
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Preview with live reload (drafts shown, with their banner)."""
     return _mkdocs("serve", "--config-file", args.config_file, "--dev-addr", args.dev_addr)
@@ -178,6 +230,54 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--config-file", default="mkdocs.yml")
     p.add_argument("--dev-addr", default="127.0.0.1:8000")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("publish", help="validate, build and write the release archives to dist/",
+                       description="Validate, build with --strict (drafts left out), and write "
+                                   "dist/site-<version>.tar.gz, dist/site-<version>-offline.zip "
+                                   "(works from file://) and dist/SHA256SUMS. Two runs on the same "
+                                   "commit give identical files.",
+                       epilog="example:\n  kb publish\n  SOURCE_DATE_EPOCH=1700000000 kb publish",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--dist", default="dist")
+    p.add_argument("--data", default="data")
+    p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("deploy", help="unpack a release and switch to it atomically",
+                       description="Unpack a release into DEST/releases/ and switch the symlink "
+                                   "DEST/current to it in one rename; the release it replaces "
+                                   "stays as DEST/previous. Point the web server at "
+                                   "DEST/current.",
+                       epilog="example:\n  kb deploy --dest /srv/kb",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--dest", required=True)
+    p.add_argument("--dist", default="dist")
+    p.add_argument("archive", nargs="?", help="a site-<version>.tar.gz (default: newest in dist/)")
+    p.set_defaults(func=cmd_deploy)
+
+    p = sub.add_parser("rollback", help="switch back to the previous release",
+                       description="Switch DEST/current back to DEST/previous in one rename.",
+                       epilog="example:\n  kb rollback --dest /srv/kb",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--dest", required=True)
+    p.set_defaults(func=cmd_rollback)
+
+    p = sub.add_parser("csp", help="print the Content-Security-Policy script hashes a site needs",
+                       description="Print the script-src directive (SHA-256 hashes of the theme's "
+                                   "inline scripts) for deploy/kb-security-headers.conf.",
+                       epilog="example:\n  kb build && kb csp site",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("site_dir", nargs="?", default="site")
+    p.set_defaults(func=cmd_csp)
+
+    p = sub.add_parser("diff", help="list dose changes since a git revision",
+                       description="List regimens and dosage-form strengths added, removed or "
+                                   "changed between a git revision and the working tree, for the "
+                                   "committee that signs changes off.",
+                       epilog="example:\n  kb diff v1.0\n  kb diff HEAD~3",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("rev", help="a git revision: tag, branch or commit")
+    p.add_argument("--data", default="data")
+    p.set_defaults(func=cmd_diff)
 
     args = parser.parse_args(argv)
     try:

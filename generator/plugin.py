@@ -25,6 +25,10 @@ from .loader import KnowledgeBase, load_knowledge_base
 from .render import INDEX_MARKER, TEMPLATES, monograph_path, render_index, render_pages
 from .version import content_version
 
+OFFLINE_ENV = "KB_OFFLINE"
+"""Set to true for the offline bundle (Material's offline plugin, with the vendored shim)."""
+OFFLINE_SHIM = "javascripts/vendor/iframe-worker-shim.js"
+
 INCLUDE_DRAFTS_ENV = "KB_INCLUDE_DRAFTS"
 """Set to 0 for a release build: drafts are then left out of the site."""
 
@@ -57,6 +61,9 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         root = Path(config.config_file_path).parent
         self.data_dir = root / self.config.data_dir
         config.extra["kb_version"] = content_version(root)
+        if os.environ.get(OFFLINE_ENV, "").lower() in ("1", "true", "yes"):
+            # Material's offline plugin would load this shim from a CDN; ours is vendored.
+            config.extra["polyfills"] = [OFFLINE_SHIM]
         try:
             self.kb = load_knowledge_base(self.data_dir)
             self.pages = render_pages(self.kb, include_drafts=self.include_drafts)

@@ -1,0 +1,187 @@
+"""The site served through deploy/nginx.conf by Debian's nginx, from a release that `kb publish`
+wrote and `kb deploy` switched in: headers, compression, caching, and the browser suite's key
+journeys with no Content-Security-Policy violation."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, expect
+
+from generator import publish
+
+from ..conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A release archive as `make publish` writes it."""
+    dist = tmp_path_factory.mktemp("dist")
+    written = publish.publish(ROOT, dist)
+    return next(p for p in written if p.name.endswith(".tar.gz"))
+
+
+@pytest.fixture(scope="module")
+def nginx(tmp_path_factory: pytest.TempPathFactory, release: Path) -> Iterator[tuple[str, Path]]:
+    """nginx on 127.0.0.1 with deploy/nginx.conf, serving DEST/current after `kb deploy`."""
+    prefix = tmp_path_factory.mktemp("nginx")
+    dest = prefix / "dest"
+    publish.deploy(release, dest)
+    port = free_port()
+    server = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    server = re.sub(r"listen 80;", f"listen 127.0.0.1:{port};", server)
+    server = re.sub(r"root /srv/kb/current;", f"root {dest}/current;", server)
+    (prefix / "snippets").mkdir()
+    shutil.copy(ROOT / "deploy" / "kb-security-headers.conf", prefix / "snippets")
+    (prefix / "server.conf").write_text(server, encoding="utf-8")
+    temp = prefix / "temp"
+    temp.mkdir()
+    (prefix / "nginx.conf").write_text(f"""
+user root;
+worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log;
+events {{ worker_connections 64; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log off;
+    client_body_temp_path {temp}/body;
+    proxy_temp_path {temp}/proxy;
+    fastcgi_temp_path {temp}/fastcgi;
+    uwsgi_temp_path {temp}/uwsgi;
+    scgi_temp_path {temp}/scgi;
+    include {prefix}/server.conf;
+}}
+""", encoding="utf-8")
+    process = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf"),
+                                "-g", "daemon off;"], stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url, timeout=1).close()
+            break
+        except (urllib.error.URLError, ConnectionError) as e:
+            if process.poll() is not None:
+                stderr = process.stderr.read().decode() if process.stderr else ""
+                raise AssertionError(f"nginx did not start: {stderr}") from e
+            time.sleep(0.05)
+    yield url, dest
+    process.terminate()
+    process.wait(timeout=10)
+    if process.stderr:
+        process.stderr.close()
+
+
+def get(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, {k.lower(): v for k, v in response.headers.items()}, \
+                response.read()
+    except urllib.error.HTTPError as e:
+        return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
+
+
+def test_security_headers_and_caching(nginx: tuple[str, Path]) -> None:
+    url, _ = nginx
+    status, headers, body = get(url + "monographs/ketamine/")
+    assert status == 200
+    assert b"Ketamine for pain" in body
+    assert "'unsafe-inline'" not in headers["content-security-policy"]
+    assert headers["content-security-policy"].startswith("default-src 'self'; script-src 'self'")
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["x-frame-options"] == "SAMEORIGIN"
+    assert headers["referrer-policy"] == "no-referrer"
+    assert headers["cache-control"] == "no-cache"
+    css = re.search(r'href="\.\./\.\./(assets/stylesheets/main\.[0-9a-f]{8}\.min\.css)"',
+                    body.decode())
+    assert css is not None
+    status, headers, body = get(url + css.group(1), **{"Accept-Encoding": "gzip"})
+    assert status == 200
+    assert headers["content-encoding"] == "gzip"
+    assert gzip.decompress(body)
+    assert headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert "content-security-policy" in headers
+
+
+def test_no_directory_listing_and_a_404_page(nginx: tuple[str, Path]) -> None:
+    url, _ = nginx
+    status, _, body = get(url + "assets/")
+    assert status in (403, 404)
+    assert b"Index of" not in body
+    status, _, body = get(url + "no-such-page/")
+    assert status == 404
+    assert b"Clinical Knowledge Base" in body
+
+
+@pytest.mark.parametrize("path", ["", "monographs/ketamine/", "editing/", "no-such-page/"])
+def test_browser_journeys_without_a_csp_violation(browser: Browser, nginx: tuple[str, Path],
+                                                  path: str) -> None:
+    url, _ = nginx
+    context = browser.new_context()
+    page = context.new_page()
+    problems: list[str] = []
+
+    def record(message: ConsoleMessage) -> None:
+        if message.type in ("error", "warning"):
+            problems.append(message.text)
+
+    page.on("console", record)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.add_init_script("""document.addEventListener('securitypolicyviolation', e =>
+        console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));""")
+    page.goto(url + path, wait_until="networkidle")
+    page.locator("input.md-search__input").click()
+    page.locator("input.md-search__input").press_sequentially("grape juice", delay=20)
+    expect(page.locator(".md-search-result__item").first).to_be_visible(timeout=10_000)
+    if path == "monographs/ketamine/":
+        page.keyboard.press("Escape")
+        page.locator("#kb-weight").press_sequentially("70")
+        expect(page.locator("[data-kb-results]")).to_contain_text("10.5–21 mg")
+        page.locator("#introduction sup.kb-cite a").first.click()
+        expect(page.locator("#ref-marchetti2015")).to_be_in_viewport()
+    problems = [p for p in problems if "404" not in p or path != "no-such-page/"]
+    assert problems == []
+    context.close()
+
+
+def test_deploy_switches_and_rollback_returns(nginx: tuple[str, Path], release: Path,
+                                              tmp_path: Path) -> None:
+    url, dest = nginx
+    first = get(url)[2].decode()
+    # A second release with another version, deployed over the first while nginx serves.
+    second = tmp_path / "site-second.tar.gz"
+    unpacked = tmp_path / "unpacked"
+    shutil.unpack_archive(release, unpacked)
+    [top] = list(unpacked.iterdir())
+    index = top / "index.html"
+    index.write_text(index.read_text(encoding="utf-8").replace(
+        "Content version", "Content version SECOND"), encoding="utf-8")
+    top.rename(unpacked / "site-second")
+    publish.write_tar_gz(unpacked / "site-second", second, "site-second", 0)
+    publish.deploy(second, dest)
+    assert "Content version SECOND" in get(url)[2].decode()
+    assert (dest / "previous").resolve().name == release.name.removesuffix(".tar.gz")
+    publish.rollback(dest)
+    assert get(url)[2].decode() == first

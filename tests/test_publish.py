@@ -1,0 +1,120 @@
+"""Publishing: reproducible archives, drafts left out, CI templates that call the README's
+commands, the vendored offline shim, deploy and rollback."""
+
+from __future__ import annotations
+
+import shutil
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator import publish
+from generator.cli import main
+from generator.errors import KbError
+
+from .conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the project with a draft monograph added."""
+    root = tmp_path_factory.mktemp("project")
+    for name in ["data", "content"]:
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    (root / "data" / "monographs" / "sodium-valproate.yaml").write_text(
+        (ROOT / "generator" / "templates" / "new_monograph.yaml.j2").read_text()
+        .split("\n# {{", 1)[0] + "\n" + "title: Sodium valproate\ngeneric_name: sodium valproate\n"
+        "status: draft\nprovenance:\n  based_on: Source not yet entered.\nreview:\n  status: "
+        "not_reviewed_locally\n", encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def two_publishes(project: Path, tmp_path_factory: pytest.TempPathFactory,
+                  ) -> tuple[list[Path], list[Path]]:
+    mp = pytest.MonkeyPatch()
+    mp.setenv("KB_VERSION", "v1.0 (2026-11-26)")
+    mp.setenv("SOURCE_DATE_EPOCH", "1764115200")
+    first = publish.publish(project, tmp_path_factory.mktemp("dist1"))
+    second = publish.publish(project, tmp_path_factory.mktemp("dist2"))
+    mp.undo()
+    return first, second
+
+
+def test_two_builds_are_byte_identical(two_publishes: tuple[list[Path], list[Path]]) -> None:
+    first, second = two_publishes
+    assert [p.name for p in first] == ["site-v1.0.tar.gz", "site-v1.0-offline.zip", "SHA256SUMS"]
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    sums = first[2].read_text(encoding="utf-8").splitlines()
+    assert [line.split("  ")[1] for line in sums] == ["site-v1.0.tar.gz", "site-v1.0-offline.zip"]
+
+
+def test_release_archive_is_normalised_and_leaves_drafts_out(
+        two_publishes: tuple[list[Path], list[Path]]) -> None:
+    with tarfile.open(two_publishes[0][0]) as tar:
+        members = tar.getmembers()
+        names = [m.name for m in members]
+        index = tar.extractfile("site-v1.0/index.html")
+        assert index is not None
+        home = index.read().decode()
+    assert names == sorted(names)
+    assert {m.mtime for m in members} == {1764115200}
+    assert {(m.uid, m.gid, m.mode) for m in members} == {(0, 0, 0o644)}
+    assert "site-v1.0/monographs/ketamine/index.html" in names
+    assert not any("sodium-valproate" in n for n in names)
+    assert "Sodium valproate" not in home
+    assert "Content version v1.0 (2026-11-26)." in home
+
+
+def test_offline_bundle_has_the_vendored_shim_and_inline_index(
+        two_publishes: tuple[list[Path], list[Path]]) -> None:
+    with zipfile.ZipFile(two_publishes[0][1]) as zf:
+        names = zf.namelist()
+        page = zf.read("site-v1.0-offline/monographs/ketamine.html").decode()
+    assert "site-v1.0-offline/search/search_index.js" in names
+    assert 'src="../javascripts/vendor/iframe-worker-shim.js"' in page
+    assert "unpkg.com" not in page and "https://" not in page.split("<body")[0]
+
+
+def test_vendored_shim_is_the_npm_package() -> None:
+    vendored = (ROOT / "content" / "javascripts" / "vendor" / "iframe-worker-shim.js").read_text(
+        encoding="utf-8")
+    npm = (ROOT / "node_modules" / "iframe-worker" / "shim" / "index.js").read_text(
+        encoding="utf-8")
+    assert vendored.split("*/\n", 1)[1] == npm
+
+
+@pytest.mark.parametrize("path", [".github/workflows/publish.yml", ".gitlab-ci.yml"])
+def test_ci_templates_call_the_readme_commands(path: str) -> None:
+    text = (ROOT / path).read_text(encoding="utf-8")
+    config = yaml.safe_load(text)
+    assert isinstance(config, dict)
+    scripts = " ".join(str(v) for v in _walk(config))
+    assert "make test" in scripts and "make publish" in scripts
+    assert "debian:12" in text
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make test" in readme and "make publish" in readme
+
+
+def _walk(node: object) -> list[object]:
+    if isinstance(node, dict):
+        return [x for v in node.values() for x in _walk(v)]
+    if isinstance(node, list):
+        return [x for v in node for x in _walk(v)]
+    return [node]
+
+
+def test_rollback_needs_a_previous_release(tmp_path: Path) -> None:
+    with pytest.raises(KbError, match="no previous release"):
+        publish.rollback(tmp_path)
+
+
+def test_deploy_refuses_what_is_not_a_release(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["deploy", "--dest", str(tmp_path / "dest"), str(tmp_path / "x.zip")]) == 1
+    assert "is not a site-<version>.tar.gz release" in capsys.readouterr().err
