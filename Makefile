@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: site test serve validate publish deploy rollback lint browser-deps clean
+.PHONY: site test serve validate publish deploy rollback bench lint browser-deps clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ deploy: $(STAMP)
 rollback: $(STAMP)
 	@test -n "$(DEST)" || { echo "usage: make rollback DEST=/path/to/webroot"; exit 2; }
 	$(BIN)/kb rollback --dest "$(DEST)"
+
+## bench: measure build, validate, memory, sizes, search and edit loop at N = 1, 100, 500
+bench: $(STAMP) browser-deps
+	cd bench && ../$(BIN)/python scale.py --runs 3 --write
 
 ## browser-deps: Debian's Chromium and nginx, and axe-core from npm, for the browser tests
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from . import vocabulary
 
@@ -36,17 +37,21 @@ _FREE_DOSE = re.compile(
     r"(?<![\w.])\d[\d,]*(\.\d+)?\s*(mg|mcg|g|mL|ml|L|units?|µg|μg|ug|cc|IU|mmol|%)(?![\w])"
 )
 _UNSAFE = {
-    r"\bSC\b": "subcut",
-    r"\bSQ\b": "subcut",
-    r"\bsub-?q\b": "subcut",
-    r"\bq\d+h\b": "every N hours",
-    r"\bQD\b": "once daily",
-    r"\bQOD\b": "every other day",
-    r"\bIU\b": "units",
-    r"\bcc\b": "mL",
-    r"[µμ]g\b": "mcg",
-    r"\bug\b": "mcg",
+    re.compile(pattern): safe for pattern, safe in {
+        r"\bSC\b": "subcut",
+        r"\bSQ\b": "subcut",
+        r"\bsub-?q\b": "subcut",
+        r"\bq\d+h\b": "every N hours",
+        r"\bQD\b": "once daily",
+        r"\bQOD\b": "every other day",
+        r"\bIU\b": "units",
+        r"\bcc\b": "mL",
+        r"[µμ]g\b": "mcg",
+        r"\bug\b": "mcg",
+    }.items()
 }
+_JAVASCRIPT = re.compile(r"javascript:", re.IGNORECASE)
+_UNCLOSED = re.compile(r"\[@|\[[^\]]*\]\(")
 
 
 @dataclass(frozen=True)
@@ -91,8 +96,16 @@ def parse_quantity(written: str) -> Quantity:
     return Quantity(value, unit)
 
 
-def tokens(text: str) -> Iterator[Token]:
-    """Split a text field into tokens; raises :class:`InlineError` on the first broken rule."""
+@lru_cache(maxsize=65536)
+def tokens(text: str) -> tuple[Token, ...]:
+    """Split a text field into tokens; raises :class:`InlineError` on the first broken rule.
+
+    Cached: each text is checked by the schema, searched for citations and rendered, and a
+    formulary repeats many sentences."""
+    return tuple(_tokens(text))
+
+
+def _tokens(text: str) -> Iterator[Token]:
     position = 0
     for match in _TOKEN.finditer(text):
         if match.start() > position:
@@ -153,10 +166,10 @@ def _plain(segment: str) -> Token:
     if _HTML.search(segment):
         raise InlineError("raw HTML is not allowed in text; write plain words "
                           "(emphasis is written *like this*)")
-    if re.search(r"javascript:", segment, re.IGNORECASE):
+    if _JAVASCRIPT.search(segment):
         raise InlineError("'javascript:' is not allowed in text")
     for pattern, safe in _UNSAFE.items():
-        found = re.search(pattern, segment)
+        found = pattern.search(segment)
         if found:
             raise InlineError(f"'{found.group(0)}' is an error-prone abbreviation or form; "
                               f"write {safe!r} instead")
@@ -165,6 +178,6 @@ def _plain(segment: str) -> Token:
         raise InlineError(f"a dose is typed as plain text ('{dose.group(0)}'); write it as "
                           "data, e.g. {dose: 1 mg/kg}, or refer to a dosage form with "
                           "{strength: form-id}, so that it is checked and shown safely")
-    if "[@" in segment or re.search(r"\[[^\]]*\]\(", segment):
+    if _UNCLOSED.search(segment):
         raise InlineError("a citation or link is not closed; write [@key] or [words](https://…)")
     return Token("text", text=segment)

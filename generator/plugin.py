@@ -8,6 +8,7 @@ rendered monograph pages as generated files (nothing is written into ``content/`
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,15 @@ from mkdocs.structure.pages import Page
 
 from .errors import KbError
 from .loader import KnowledgeBase, load_knowledge_base
-from .render import INDEX_MARKER, TEMPLATES, monograph_path, render_index, render_pages
+from .render import (
+    INDEX_MARKER,
+    TEMPLATES,
+    monograph_path,
+    render_index,
+    render_pages,
+    restore_html_blocks,
+    stash_html_blocks,
+)
 from .version import content_version
 
 OFFLINE_ENV = "KB_OFFLINE"
@@ -31,6 +40,50 @@ OFFLINE_SHIM = "javascripts/vendor/iframe-worker-shim.js"
 
 INCLUDE_DRAFTS_ENV = "KB_INCLUDE_DRAFTS"
 """Set to 0 for a release build: drafts are then left out of the site."""
+
+
+_PRESERVED = re.compile(r"(<(pre|textarea|script)\b.*?</\2>)", re.DOTALL | re.IGNORECASE)
+_INDENT = re.compile(r"\n[ \t]+")
+_BLANK_LINES = re.compile(r"\n{2,}")
+
+
+def compact_html(html: str) -> str:
+    """Remove leading white space from lines and blank lines, except inside ``<pre>``,
+    ``<textarea>`` and ``<script>``. A line break still separates words, so nothing reads
+    differently."""
+    parts = _PRESERVED.split(html)
+    out = []
+    for i, part in enumerate(parts):
+        if i % 3 == 0:
+            out.append(_BLANK_LINES.sub("\n", _INDENT.sub("\n", part)))
+        elif i % 3 == 1:
+            out.append(part)
+    return "".join(out)
+
+
+GROUP_ABOVE = 25
+"""With more monographs than this, the navigation groups them by first letter: every page carries
+the navigation, and a flat list of hundreds of links makes every page heavy and slow to build."""
+
+
+def site_nav(content_dir: Path, kb: KnowledgeBase, *, include_drafts: bool) -> list[Any]:
+    """The navigation: home, the monographs (grouped by letter when there are many), then the
+    other hand-written pages."""
+    monographs = [(m.monograph.title, monograph_path(m.monograph))
+                  for m in kb.published(include_drafts=include_drafts)]
+    section: list[Any]
+    if len(monographs) > GROUP_ABOVE:
+        groups: dict[str, list[Any]] = {}
+        for title, path in monographs:
+            groups.setdefault(title[:1].upper(), []).append({title: path})
+        section = [{letter: entries} for letter, entries in sorted(groups.items())]
+    else:
+        section = [{title: path} for title, path in monographs]
+    pages = sorted(p.relative_to(content_dir).as_posix() for p in content_dir.rglob("*.md")
+                   if "overrides" not in p.relative_to(content_dir).parts)
+    home = [p for p in pages if p == "index.md"]
+    others = [p for p in pages if p != "index.md"]
+    return [*home, {"Monographs": section}, *others]
 
 
 class ClinicalKbConfig(Config):  # type: ignore[no-untyped-call]  # mkdocs leaves it untyped
@@ -48,6 +101,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
     def __init__(self) -> None:
         self.kb: KnowledgeBase | None = None
         self.pages: dict[str, str] = {}
+        self.blocks: dict[str, list[str]] = {}
         self.data_dir = Path("data")
 
     @property
@@ -69,13 +123,24 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
             self.pages = render_pages(self.kb, include_drafts=self.include_drafts)
         except KbError as e:
             raise PluginError(f"the data has problems:\n{e}") from e
+        if config.nav is None:
+            config.nav = site_nav(Path(config.docs_dir), self.kb,
+                                  include_drafts=self.include_drafts)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Add each monograph page as a generated file."""
+        self.blocks = {}
         for path, markdown in self.pages.items():
-            files.append(File.generated(config, path, content=markdown))
+            skeleton, self.blocks[path] = stash_html_blocks(markdown)
+            files.append(File.generated(config, path, content=skeleton))
         return files
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
+                        files: Files) -> str:
+        """Put the generated HTML back where MkDocs converted only the headings."""
+        blocks = self.blocks.get(page.file.src_uri)
+        return restore_html_blocks(html, blocks) if blocks else html
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
                          files: Files) -> str:
@@ -94,6 +159,10 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
                 page.meta["kb_monograph"] = loaded.monograph.slug
                 page.meta["kb_review_status"] = loaded.monograph.review.status
         return markdown
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """Drop the indentation the theme's templates leave in every page (a sixth of its size)."""
+        return compact_html(output)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
                  builder: Any) -> LiveReloadServer:

@@ -81,6 +81,41 @@ def tidy_markdown(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip() + "\n"
 
 
+_PLACEHOLDER = "KBHTMLBLOCK{:05d}"
+_PLACEHOLDER_IN_HTML = re.compile(r"<p>KBHTMLBLOCK(\d{5})</p>")
+
+
+def stash_html_blocks(markdown: str) -> tuple[str, list[str]]:
+    """Take the HTML blocks out of a generated page, leaving a placeholder paragraph for each.
+
+    The generator writes finished HTML between its Markdown headings; Python-Markdown would parse
+    all of it again to find where each block ends (most of a 500-page build). Headings stay
+    Markdown, so the table of contents and the search sections are unchanged."""
+    out: list[str] = []
+    blocks: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        if current:
+            out.append(_PLACEHOLDER.format(len(blocks)))
+            blocks.append("\n".join(current))
+            current.clear()
+
+    for line in markdown.splitlines():
+        if line.startswith("#") or not line.strip():
+            flush()
+            out.append(line)
+        else:
+            current.append(line)
+    flush()
+    return "\n".join(out) + "\n", blocks
+
+
+def restore_html_blocks(html: str, blocks: list[str]) -> str:
+    """Put the stashed blocks back into the converted page."""
+    return _PLACEHOLDER_IN_HTML.sub(lambda m: blocks[int(m.group(1))], html)
+
+
 class InlineRenderer:
     """Turns a text field into safe HTML: escaped words, citations, links, doses, strengths."""
 

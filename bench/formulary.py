@@ -1,0 +1,92 @@
+"""Write a synthetic formulary of N monographs into a new project folder, for benchmarks.
+
+The monographs are clones of the ketamine data with the names changed. They are written to the
+folder given (a temporary folder), never into data/: synthetic content must not reach the site.
+
+Usage: .venv/bin/python bench/formulary.py N OUTDIR [--floor]
+With --floor, OUTDIR also gets the same pages pre-rendered as plain Markdown and a mkdocs.yml
+without the generator: the floor that MkDocs and the theme set by themselves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import shutil
+from pathlib import Path
+
+from generator.loader import load_knowledge_base
+from generator.plugin import site_nav
+from generator.render import INDEX_MARKER, render_index, render_pages
+
+ROOT = Path(__file__).resolve().parent.parent
+SYLLABLES = ["ba", "ce", "di", "fo", "ga", "he", "ki", "lo", "ma", "ne", "pi", "ro", "sa", "te",
+             "vi", "zo", "ly", "qua", "xe", "ju", "wi", "yo", "bru", "cla", "dre", "fla"]
+
+
+def synthetic_names(n: int) -> list[str]:
+    """N distinct lowercase drug-like names spread over the alphabet (always the same for N)."""
+    rng = random.Random(n)
+    names: list[str] = []
+    seen: set[str] = set()
+    while len(names) < n:
+        first = chr(ord("a") + len(names) % 26)
+        name = first + "".join(rng.choice(SYLLABLES) for _ in range(2)) + rng.choice(
+            ["mine", "pril", "zole", "statin", "cillin", "done", "pam", "tide"])
+        if name not in seen and name != "ketamine":
+            seen.add(name)
+            names.append(name)
+    return names
+
+
+def write_project(n: int, out: Path) -> Path:
+    """A project folder: mkdocs.yml, content/ and data/ with N synthetic monographs."""
+    shutil.copytree(ROOT / "content", out / "content")
+    shutil.copy(ROOT / "mkdocs.yml", out / "mkdocs.yml")
+    (out / "data" / "monographs").mkdir(parents=True)
+    shutil.copy(ROOT / "data" / "references.yaml", out / "data" / "references.yaml")
+    template = (ROOT / "data" / "monographs" / "ketamine.yaml").read_text(encoding="utf-8")
+    for name in synthetic_names(n):
+        text = template.replace("title: Ketamine for pain", f"title: {name.capitalize()} for pain")
+        text = text.replace("generic_name: ketamine", f"generic_name: {name}")
+        (out / "data" / "monographs" / f"{name}.yaml").write_text(text, encoding="utf-8")
+    return out
+
+
+def write_floor(project: Path, out: Path) -> Path:
+    """The same pages as plain Markdown, same theme and navigation, no generator plugin."""
+    kb = load_knowledge_base(project / "data")
+    shutil.copytree(project / "content", out / "content")
+    for path, markdown in render_pages(kb, include_drafts=True).items():
+        target = out / "content" / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(markdown, encoding="utf-8")
+    index = out / "content" / "index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace(
+        INDEX_MARKER, render_index(kb, include_drafts=True, url_for=lambda p: p)),
+        encoding="utf-8")
+    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    config = re.sub(r"  - clinical-kb:\n      data_dir: data\n", "", config)
+    config = re.sub(r"\nwatch:\n  - data\n", "\n", config)
+    nav = site_nav(out / "content", kb, include_drafts=True)
+    config += "\nnav: " + json.dumps(nav) + "\n"  # JSON is YAML
+    (out / "mkdocs.yml").write_text(config, encoding="utf-8")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", type=int)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--floor", action="store_true")
+    args = parser.parse_args()
+    project = write_project(args.n, args.out / "project")
+    print(f"wrote {args.n} monographs to {project}")
+    if args.floor:
+        print(f"wrote the plain-Markdown floor to {write_floor(project, args.out / 'floor')}")
+
+
+if __name__ == "__main__":
+    main()

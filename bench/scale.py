@@ -1,0 +1,243 @@
+"""How the generator's cost grows with the number of monographs. Prints figures and writes
+bench/RESULTS.md; it is a benchmark script, not a test.
+
+For N = 1, 100 and 500 it writes a synthetic formulary (bench/formulary.py, in a temporary
+folder), then measures, as the median of --runs runs: `kb validate` time, full `mkdocs build
+--strict` time, peak memory of the build, the size of site/, of one monograph page's HTML and of
+the search index. It also builds the same pages pre-rendered as plain Markdown with the same theme
+and navigation and no generator (the floor MkDocs sets), in runs paired with ours, and reports our
+build time as a ratio to that floor. At the largest N it measures search latency in headless
+Chromium and, for every N, the time from saving a YAML file to the rebuilt page under
+`mkdocs serve`.
+
+Usage: .venv/bin/python bench/scale.py [--runs 3] [--sizes 1 100 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import os
+import platform
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from formulary import write_floor, write_project  # type: ignore[import-not-found]
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+RUNNER = """import resource, runpy, sys
+sys.argv = ["mkdocs"] + sys.argv[1:]
+try:
+    runpy.run_module("mkdocs", run_name="__main__")
+except SystemExit as e:
+    code = e.code
+else:
+    code = 0
+print("MAXRSS_KB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, str]:
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr}")
+    return elapsed, result.stderr
+
+
+def build(project: Path, site: Path) -> tuple[float, int]:
+    """Seconds and peak resident memory (KiB) of one strict build."""
+    elapsed, stderr = timed([sys.executable, "-c", RUNNER, "build", "--strict", "--quiet",
+                             "--site-dir", str(site)], project)
+    match = re.search(r"MAXRSS_KB (\d+)", stderr)
+    assert match
+    return elapsed, int(match.group(1))
+
+
+def folder_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def search_latency(site: Path, words: list[str]) -> list[float]:
+    """Milliseconds from the last key press to the results changing, index already loaded."""
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    out = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+        page = browser.new_page()
+        page.goto(url, wait_until="networkidle")
+        box = page.locator("input.md-search__input")
+        box.click()
+        box.press_sequentially("ketamine", delay=30)  # wait until the index has loaded
+        page.wait_for_selector(".md-search-result__item", timeout=60_000)
+        for word in words:
+            box.fill("")
+            page.wait_for_function("!document.querySelector('.md-search-result__item')")
+            box.press_sequentially(word[:-1], delay=30)
+            page.wait_for_timeout(400)
+            page.evaluate("""() => { window.__kbMeta = document.querySelector(
+                '.md-search-result__meta').textContent;
+                window.__kbList = document.querySelector('.md-search-result__list').innerHTML; }""")
+            start = time.perf_counter()
+            box.press(word[-1])
+            page.wait_for_function("""() => document.querySelector(
+                '.md-search-result__list').innerHTML !== window.__kbList""", timeout=10_000)
+            out.append((time.perf_counter() - start) * 1000)
+        browser.close()
+    server.shutdown()
+    return out
+
+
+def edit_loop(project: Path) -> float:
+    """Seconds from saving a YAML file to the served page showing the change."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dev-addr",
+                                f"127.0.0.1:{port}"], cwd=project, env=ENV,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    target = sorted((project / "data" / "monographs").glob("*.yaml"))[0]
+    slug = target.stem
+    url = f"http://127.0.0.1:{port}/monographs/{slug}/"
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(url, timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        time.sleep(2)  # let the watcher settle
+        token = f"Edited{int(time.time())}"
+        text = target.read_text(encoding="utf-8")
+        start = time.monotonic()
+        target.write_text(text.replace("Ketamine is a general anesthetic drug",
+                                       f"Ketamine {token} is a general anesthetic drug", 1),
+                          encoding="utf-8")
+        while time.monotonic() - start < 300:
+            try:
+                if token in urllib.request.urlopen(url, timeout=5).read().decode():
+                    return time.monotonic() - start
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise SystemExit("the edited page never appeared")
+    finally:
+        target.write_text(text, encoding="utf-8")
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def measure(n: int, runs: int, tmp: Path, search: bool) -> dict[str, object]:
+    work = tmp / f"n{n}"
+    project = write_project(n, work / "project")
+    floor = write_floor(project, work / "floor")
+    validate = [timed([str(BIN / "kb"), "validate"], project)[0] for _ in range(runs)]
+    ours, floors, ratios, memory = [], [], [], []
+    for i in range(runs):
+        seconds, rss = build(project, work / f"site{i}")
+        floor_seconds, _ = build(floor, work / f"floor-site{i}")
+        ours.append(seconds)
+        floors.append(floor_seconds)
+        ratios.append(seconds / floor_seconds)
+        memory.append(rss)
+    site = work / "site0"
+    page = sorted((site / "monographs").glob("*/index.html"))[0]
+    result: dict[str, object] = {
+        "n": n,
+        "validate_s": statistics.median(validate),
+        "build_s": statistics.median(ours),
+        "floor_s": statistics.median(floors),
+        "ratio": statistics.median(ratios),
+        "peak_mib": statistics.median(memory) / 1024,
+        "site_mib": folder_size(site) / 2**20,
+        "page_kib": page.stat().st_size / 1024,
+        "index_kib": (site / "search" / "search_index.json").stat().st_size / 1024,
+        "edit_s": edit_loop(project),
+    }
+    if search:
+        result["search_ms"] = search_latency(site, ["hallucinations", "glycopyrrolate",
+                                                    "grape", "riccardi", "lorazepam"])
+    return result
+
+
+def report(results: list[dict[str, object]], runs: int, command: str) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d')} on this project's machine ({os.cpu_count()} cores, "
+        f"{platform.python_implementation()} {platform.python_version()}, "
+        f"{platform.machine()}), with `{command}`. Each figure is the median of {runs} runs; the "
+        "floor builds the same pages pre-rendered as plain Markdown with the same theme and "
+        "navigation and no generator, in runs paired with ours (ratio = median of the paired "
+        "ratios).",
+        "",
+        "| N | kb validate | mkdocs build | floor build | ratio to floor | peak memory | site/ | "
+        "one page HTML | search index | save to rebuilt page (serve) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['n']} | {r['validate_s']:.2f} s | {r['build_s']:.2f} s | {r['floor_s']:.2f} s "
+            f"| {r['ratio']:.2f} | {r['peak_mib']:.0f} MiB | {r['site_mib']:.1f} MiB | "
+            f"{r['page_kib']:.1f} KiB | {r['index_kib']:.0f} KiB | {r['edit_s']:.1f} s |")
+    for r in results:
+        if "search_ms" in r:
+            figures = r["search_ms"]
+            assert isinstance(figures, list)
+            lines += ["", f"Search at N = {r['n']}, index loaded, from the last key press to the "
+                          f"results changing in headless Chromium: median "
+                          f"{statistics.median(figures):.0f} ms, max {max(figures):.0f} ms "
+                          f"({len(figures)} words)."]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 100, 500])
+    parser.add_argument("--write", action="store_true", help="write bench/RESULTS.md")
+    args = parser.parse_args()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="kb-bench-") as tmp:
+        for n in args.sizes:
+            result = measure(n, args.runs, Path(tmp), search=n == max(args.sizes))
+            print(result, flush=True)
+            results.append(result)
+    command = "make bench" if args.write else " ".join(sys.argv)
+    text = report(results, args.runs, command)
+    print(text)
+    if args.write:
+        (ROOT / "bench" / "RESULTS.md").write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
