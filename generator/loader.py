@@ -34,7 +34,6 @@ class LoadedMonograph:
 
     monograph: Monograph
     source: Path
-    document: YamlDocument
 
 
 @dataclass
@@ -56,15 +55,18 @@ def load_knowledge_base(data_dir: Path, *, today: dt.date | None = None,
                         only: list[Path] | None = None) -> KnowledgeBase:
     """Read and check all of ``data_dir``; raise :class:`DataError` listing every problem."""
     problems: list[Problem] = []
-    references = _load_references(data_dir / REFERENCES_FILE, problems)
+    warnings: list[Problem] = []
+    references, reference_doc = _load_references(data_dir / REFERENCES_FILE, problems)
     monograph_dir = data_dir / MONOGRAPHS_DIR
     paths = sorted(monograph_dir.glob("*.yaml")) if monograph_dir.is_dir() else []
     if only:
         wanted = {p.resolve() for p in only}
         paths = [p for p in paths if p.resolve() in wanted]
-    monographs = [m for p in paths if (m := _load_monograph(p, references, problems))]
-    warnings = _content_warnings(monographs, references, data_dir, today or dt.date.today(),
-                                 check_uncited=not only)
+    today = today or dt.date.today()
+    monographs = [m for p in paths
+                  if (m := _load_monograph(p, references, problems, warnings, today))]
+    if not only and reference_doc is not None:
+        warnings += _uncited(monographs, references, reference_doc)
     if problems:
         raise DataError(problems)
     return KnowledgeBase(monographs, {r.id: r for r, _ in references.values()}, warnings)
@@ -82,14 +84,14 @@ def _read(path: Path, problems: list[Problem]) -> YamlDocument | None:
 
 
 def _load_references(path: Path, problems: list[Problem]
-                     ) -> dict[str, tuple[Reference, Path_]]:
+                     ) -> tuple[dict[str, tuple[Reference, Path_]], YamlDocument | None]:
     doc = _read(path, problems)
     if doc is None:
-        return {}
+        return {}, None
     if not isinstance(doc.data, list):
         problems.append(doc.problem((), "the reference library is a list of works, each starting "
                                         "with '- id: key'"))
-        return {}
+        return {}, doc
     out: dict[str, tuple[Reference, Path_]] = {}
     seen: dict[tuple[str, str], tuple[str, int]] = {}
     for i, item in enumerate(doc.data):
@@ -115,11 +117,12 @@ def _load_references(path: Path, problems: list[Problem]
             for kind, identity in duplicate_identity(ref):
                 seen[(kind, identity)] = (ref.id, doc.position((i,))[0])
         out[ref.id] = (ref, (i,))
-    return out
+    return out, doc
 
 
 def _load_monograph(path: Path, references: dict[str, tuple[Reference, Path_]],
-                    problems: list[Problem]) -> LoadedMonograph | None:
+                    problems: list[Problem], warnings: list[Problem],
+                    today: dt.date) -> LoadedMonograph | None:
     doc = _read(path, problems)
     if doc is None:
         return None
@@ -156,7 +159,12 @@ def _load_monograph(path: Path, references: dict[str, tuple[Reference, Path_]],
                                                    f"{vocabulary.suggest(form_id, ids)}"))
     if len(problems) > before:
         return None
-    return LoadedMonograph(monograph, path, doc)
+    review = monograph.review
+    if review.next_review and review.next_review < today:
+        warnings.append(doc.problem(("review", "next_review"),
+                                    f"review was due on {review.next_review}; review the "
+                                    "monograph and update review dates", severity="warning"))
+    return LoadedMonograph(monograph, path)
 
 
 def _texts(value: Any, path: Path_ = ()) -> typing.Iterator[tuple[Path_, str]]:
@@ -170,27 +178,12 @@ def _texts(value: Any, path: Path_ = ()) -> typing.Iterator[tuple[Path_, str]]:
         yield path, value
 
 
-def _content_warnings(monographs: list[LoadedMonograph],
-                      references: dict[str, tuple[Reference, Path_]], data_dir: Path,
-                      today: dt.date, *, check_uncited: bool) -> list[Problem]:
-    warnings: list[Problem] = []
-    for loaded in monographs:
-        review = loaded.monograph.review
-        if review.next_review and review.next_review < today:
-            warnings.append(loaded.document.problem(
-                ("review", "next_review"), f"review was due on {review.next_review}; review the "
-                                           "monograph and update review dates",
-                severity="warning"))
-    if check_uncited and references:
-        cited = {k for m in monographs for _, k in iter_cited_keys(m.monograph)}
-        ref_doc_path = data_dir / REFERENCES_FILE
-        doc = read_yaml(ref_doc_path)
-        for key, (_, where) in references.items():
-            if key not in cited:
-                warnings.append(doc.problem((*where, "id"), f"reference '{key}' is not cited "
-                                                            "by any monograph",
-                                            severity="warning"))
-    return warnings
+def _uncited(monographs: list[LoadedMonograph],
+             references: dict[str, tuple[Reference, Path_]], doc: YamlDocument) -> list[Problem]:
+    cited = {k for m in monographs for _, k in iter_cited_keys(m.monograph)}
+    return [doc.problem((*where, "id"), f"reference '{key}' is not cited by any monograph",
+                        severity="warning")
+            for key, (_, where) in references.items() if key not in cited]
 
 
 # --- pydantic errors → editor messages -------------------------------------------------------

@@ -134,12 +134,13 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         for path, markdown in self.pages.items():
             skeleton, self.blocks[path] = stash_html_blocks(markdown)
             files.append(File.generated(config, path, content=skeleton))
+        self.pages = {}  # MkDocs holds the skeletons now; keep one copy of each page, not two
         return files
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
                         files: Files) -> str:
         """Put the generated HTML back where MkDocs converted only the headings."""
-        blocks = self.blocks.get(page.file.src_uri)
+        blocks = self.blocks.pop(page.file.src_uri, None)
         return restore_html_blocks(html, blocks) if blocks else html
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
