@@ -13,22 +13,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from . import csp, diff, publish
 from .errors import DataError, KbError, SiteBuildError
 from .loader import MONOGRAPHS_DIR, load_knowledge_base
 from .render import render_new_monograph
 from .schema import SCHEMA_DIR, write_schemas
-
-EPILOG_VALIDATE = """example:
-  kb validate                      check everything in data/
-  kb validate data/monographs/ketamine.yaml
-"""
-EPILOG_BUILD = """example:
-  kb build                 build into site/ (replaced only when the build succeeds)
-  kb build --release       leave draft monographs out
-"""
 
 
 def _mkdocs(*args: str, env: dict[str, str] | None = None) -> int:
@@ -176,6 +169,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return _mkdocs("serve", "--config-file", args.config_file, "--dev-addr", args.dev_addr)
 
 
+Command = Callable[[argparse.Namespace], int]
+
+
+def _command(sub: Any, name: str, func: Command, summary: str, description: str,
+             *examples: str) -> argparse.ArgumentParser:
+    """One sub-command whose --help ends with examples."""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name, help=summary, description=description,
+        epilog="example:\n" + "\n".join(f"  {e}" for e in examples),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.set_defaults(func=func)
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``kb``."""
     parser = argparse.ArgumentParser(
@@ -183,101 +190,82 @@ def main(argv: list[str] | None = None) -> int:
                                "site.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("validate", help="check all data and print every problem",
-                       description="Check every monograph and the reference library; print "
-                                   "every problem at once as file:line:column: field: message. "
-                                   "Exit 1 if there is any error.",
-                       epilog=EPILOG_VALIDATE, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = _command(sub, "validate", cmd_validate, "check all data and print every problem",
+                 "Check every monograph and the reference library; print every problem at once "
+                 "as file:line:column: field: message. Exit 1 if there is any error.",
+                 "kb validate                      check everything in data/",
+                 "kb validate data/monographs/ketamine.yaml")
     p.add_argument("paths", nargs="*", help="monograph files to check (default: all)")
     p.add_argument("--data", default="data", help="the data folder (default: data)")
     p.add_argument("--fail-on-overdue", action="store_true",
                    help="exit 1 when a monograph's review is overdue (for CI)")
-    p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("new", help="write a draft skeleton for a new monograph",
-                       description="Write data/monographs/<name>.yaml: a commented skeleton "
-                                   "marked status: draft. A draft validates with its sections "
-                                   "empty and never reaches a release.",
-                       epilog='example:\n  kb new "sodium valproate"',
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = _command(sub, "new", cmd_new, "write a draft skeleton for a new monograph",
+                 "Write data/monographs/<name>.yaml: a commented skeleton marked status: draft. "
+                 "A draft validates with its sections empty and never reaches a release.",
+                 'kb new "sodium valproate"')
     p.add_argument("generic_name", help="the generic name, in quotes if it has spaces")
     p.add_argument("--data", default="data", help="the data folder (default: data)")
-    p.set_defaults(func=cmd_new)
 
-    p = sub.add_parser("schema", help="write the JSON Schema editors' tools read",
-                       description="Write monograph.schema.json and references.schema.json, "
-                                   "exported from the schema in generator/model.py.",
-                       epilog="example:\n  kb schema            writes data/schema/*.json",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = _command(sub, "schema", cmd_schema, "write the JSON Schema editors' tools read",
+                 "Write monograph.schema.json and references.schema.json, exported from the "
+                 "schema in generator/model.py.",
+                 "kb schema            writes data/schema/*.json")
     p.add_argument("--output", default=str(SCHEMA_DIR), help="folder (default: data/schema)")
-    p.set_defaults(func=cmd_schema)
 
-    p = sub.add_parser("build", help="build the site (site/ is replaced only on success)",
-                       description="Validate, then build the site with mkdocs build --strict into "
-                                   "a temporary folder, and replace site/ only when it succeeds.",
-                       epilog=EPILOG_BUILD, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = _command(sub, "build", cmd_build, "build the site (site/ is replaced only on success)",
+                 "Validate, then build the site with mkdocs build --strict into a temporary "
+                 "folder, and replace site/ only when it succeeds.",
+                 "kb build                 build into site/ (replaced only when the build "
+                 "succeeds)",
+                 "kb build --release       leave draft monographs out")
     p.add_argument("--site-dir", default="site")
     p.add_argument("--config-file", default="mkdocs.yml")
     p.add_argument("--release", action="store_true", help="leave draft monographs out")
     p.add_argument("--no-strict", action="store_true", help=argparse.SUPPRESS)
-    p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("serve", help="preview the site, reloading when data/ changes",
-                       description="Preview on http://127.0.0.1:8000; the page reloads when a "
-                                   "YAML file in data/ or a page in content/ changes.",
-                       epilog="example:\n  kb serve --dev-addr 127.0.0.1:8001",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = _command(sub, "serve", cmd_serve, "preview the site, reloading when data/ changes",
+                 "Preview on http://127.0.0.1:8000; the page reloads when a YAML file in data/ "
+                 "or a page in content/ changes.",
+                 "kb serve --dev-addr 127.0.0.1:8001")
     p.add_argument("--config-file", default="mkdocs.yml")
     p.add_argument("--dev-addr", default="127.0.0.1:8000")
-    p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("publish", help="validate, build and write the release archives to dist/",
-                       description="Validate, build with --strict (drafts left out), and write "
-                                   "dist/site-<version>.tar.gz, dist/site-<version>-offline.zip "
-                                   "(works from file://) and dist/SHA256SUMS. Two runs on the same "
-                                   "commit give identical files.",
-                       epilog="example:\n  kb publish\n  SOURCE_DATE_EPOCH=1700000000 kb publish",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = _command(sub, "publish", cmd_publish,
+                 "validate, build and write the release archives to dist/",
+                 "Validate, build with --strict (drafts left out), and write "
+                 "dist/site-<version>.tar.gz, dist/site-<version>-offline.zip (works from "
+                 "file://) and dist/SHA256SUMS. Two runs on the same commit give identical files.",
+                 "kb publish", "SOURCE_DATE_EPOCH=1700000000 kb publish")
     p.add_argument("--dist", default="dist")
     p.add_argument("--data", default="data")
-    p.set_defaults(func=cmd_publish)
 
-    p = sub.add_parser("deploy", help="unpack a release and switch to it atomically",
-                       description="Unpack a release into DEST/releases/ and switch the symlink "
-                                   "DEST/current to it in one rename; the release it replaces "
-                                   "stays as DEST/previous. Point the web server at "
-                                   "DEST/current.",
-                       epilog="example:\n  kb deploy --dest /srv/kb",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = _command(sub, "deploy", cmd_deploy, "unpack a release and switch to it atomically",
+                 "Unpack a release into DEST/releases/ and switch the symlink DEST/current to it "
+                 "in one rename; the release it replaces stays as DEST/previous. Point the web "
+                 "server at DEST/current.",
+                 "kb deploy --dest /srv/kb")
     p.add_argument("--dest", required=True)
     p.add_argument("--dist", default="dist")
     p.add_argument("archive", nargs="?", help="a site-<version>.tar.gz (default: newest in dist/)")
-    p.set_defaults(func=cmd_deploy)
 
-    p = sub.add_parser("rollback", help="switch back to the previous release",
-                       description="Switch DEST/current back to DEST/previous in one rename.",
-                       epilog="example:\n  kb rollback --dest /srv/kb",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = _command(sub, "rollback", cmd_rollback, "switch back to the previous release",
+                 "Switch DEST/current back to DEST/previous in one rename.",
+                 "kb rollback --dest /srv/kb")
     p.add_argument("--dest", required=True)
-    p.set_defaults(func=cmd_rollback)
 
-    p = sub.add_parser("csp", help="print the Content-Security-Policy script hashes a site needs",
-                       description="Print the script-src directive (SHA-256 hashes of the theme's "
-                                   "inline scripts) for deploy/kb-security-headers.conf.",
-                       epilog="example:\n  kb build && kb csp site",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = _command(sub, "csp", cmd_csp, "print the CSP script hashes a built site needs",
+                 "Print the script-src directive (SHA-256 hashes of the theme's inline scripts) "
+                 "for deploy/kb-security-headers.conf.",
+                 "kb build && kb csp site")
     p.add_argument("site_dir", nargs="?", default="site")
-    p.set_defaults(func=cmd_csp)
 
-    p = sub.add_parser("diff", help="list dose changes since a git revision",
-                       description="List regimens and dosage-form strengths added, removed or "
-                                   "changed between a git revision and the working tree, for the "
-                                   "committee that signs changes off.",
-                       epilog="example:\n  kb diff v1.0\n  kb diff HEAD~3",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = _command(sub, "diff", cmd_diff, "list dose changes since a git revision",
+                 "List regimens and dosage-form strengths added, removed or changed between a git "
+                 "revision and the working tree, for the committee that signs changes off.",
+                 "kb diff v1.0", "kb diff HEAD~3")
     p.add_argument("rev", help="a git revision: tag, branch or commit")
     p.add_argument("--data", default="data")
-    p.set_defaults(func=cmd_diff)
 
     args = parser.parse_args(argv)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,16 @@ def run_mkdocs_build(config: Path, site_dir: Path, **env: str) -> subprocess.Com
         capture_output=True, text=True, check=False,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
     )
+
+
+def copy_project(root: Path, *, data: bool = True) -> Path:
+    """A copy of the project's site configuration and pages (and, unless told not to, its data)
+    in ``root``, for tests that change something before building."""
+    shutil.copytree(ROOT / "content", root / "content")
+    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    if data:
+        shutil.copytree(ROOT / "data", root / "data")
+    return root
 
 
 @pytest.fixture(scope="session")

@@ -46,11 +46,15 @@ def test_heading_citations_stay_out_of_the_table_of_contents(page: str) -> None:
     assert '<a href="#ref-marchetti2015" aria-label="Reference 1">1</a>–' in heading.group(1)
 
 
+def table_rows(page: str, css_class: str) -> list[str]:
+    """The visible text of each row of the table with this class."""
+    table = re.search(rf'<table class="{css_class}">.*?</table>', page, re.DOTALL)
+    assert table is not None, css_class
+    return [visible_text(r) for r in re.findall(r"<tr.*?</tr>", table.group(0), re.DOTALL)]
+
+
 def test_every_regimen_row(page: str) -> None:
-    table = re.search(r'<table class="kb-doses">.*?</table>', page, re.DOTALL)
-    assert table is not None
-    rows = [visible_text(r) for r in re.findall(r"<tr.*?</tr>", table.group(0), re.DOTALL)]
-    assert rows == [
+    assert table_rows(page, "kb-doses") == [
         "Route Kind Dose Frequency Qualifier For Population Refs",
         "IV Bolus 0.15–0.3 mg/kg not stated in source Literature suggests pain not stated in "
         "source ^18",
@@ -61,10 +65,7 @@ def test_every_regimen_row(page: str) -> None:
 
 
 def test_dosage_forms_table(page: str) -> None:
-    table = re.search(r'<table class="kb-forms">.*?</table>', page, re.DOTALL)
-    assert table is not None
-    rows = [visible_text(r) for r in re.findall(r"<tr.*?</tr>", table.group(0), re.DOTALL)]
-    assert rows == [
+    assert table_rows(page, "kb-forms") == [
         "Form Strengths Can be administered Availability",
         "Solution for injection 50 mg/mL 100 mg/mL orally or parenterally Commercially available",
         "Oral solution 20 mg/mL (example strength) orally Compounded by a pharmacy",

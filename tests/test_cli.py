@@ -44,7 +44,8 @@ def test_make_site_recipe_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert (tmp_path / "site" / "index.html").is_file()
 
 
-@pytest.mark.parametrize("command", ["validate", "build", "serve"])
+@pytest.mark.parametrize("command", ["validate", "build", "serve", "new", "schema", "publish",
+                                     "deploy", "rollback", "diff", "csp"])
 def test_help_explains_with_an_example(command: str) -> None:
     result = subprocess.run([sys.executable, "-m", "generator", command, "--help"],
                             capture_output=True, text=True, check=True, cwd=ROOT)

@@ -10,15 +10,13 @@ import pytest
 
 from generator.cli import main
 
-from .conftest import FIXTURES, ROOT, run_mkdocs_build
+from .conftest import FIXTURES, copy_project, run_mkdocs_build
 from .htmltext import visible_text
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copytree(ROOT / "data", tmp_path / "data")
-    shutil.copytree(ROOT / "content", tmp_path / "content")
-    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    copy_project(tmp_path)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

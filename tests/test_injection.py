@@ -15,7 +15,7 @@ from generator.errors import DataError
 from generator.loader import load_knowledge_base
 from generator.yamlsource import read_yaml
 
-from .conftest import ROOT, run_mkdocs_build
+from .conftest import ROOT, copy_project, run_mkdocs_build
 from .test_fuzz import _Dumper, mutated, paths
 
 PAYLOADS = [
@@ -79,10 +79,8 @@ def injected_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, 
     """Every string of the ketamine monograph and the references given the first payload that the
     loader accepts there; then the whole site built with mkdocs."""
     project = tmp_path_factory.mktemp("injected")
-    shutil.copytree(ROOT / "content", project / "content")
-    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    copy_project(project)
     data = project / "data"
-    shutil.copytree(ROOT / "data", data)
     accepted = refused = 0
     for name in ["monographs/ketamine.yaml", "references.yaml"]:
         target = data / name

@@ -9,7 +9,7 @@ import pytest
 
 from generator.cli import main
 
-from .conftest import FIXTURES, ROOT, run_mkdocs_build
+from .conftest import FIXTURES, copy_project, run_mkdocs_build
 
 CASES = sorted(p.name for p in (FIXTURES / "invalid").iterdir() if p.is_dir())
 
@@ -23,9 +23,7 @@ def make_project(tmp_path: Path, case: str) -> Path:
     if not references.exists():
         references = FIXTURES / "valid" / "references.yaml"
     shutil.copy(references, data / "references.yaml")
-    shutil.copytree(ROOT / "content", tmp_path / "content")
-    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
-    return tmp_path
+    return copy_project(tmp_path, data=False)
 
 
 def expected(case: str) -> str:

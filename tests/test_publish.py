@@ -3,7 +3,6 @@ commands, the vendored offline shim, deploy and rollback."""
 
 from __future__ import annotations
 
-import shutil
 import tarfile
 import zipfile
 from pathlib import Path
@@ -15,16 +14,13 @@ from generator import publish
 from generator.cli import main
 from generator.errors import KbError
 
-from .conftest import ROOT
+from .conftest import ROOT, copy_project
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the project with a draft monograph added."""
-    root = tmp_path_factory.mktemp("project")
-    for name in ["data", "content"]:
-        shutil.copytree(ROOT / name, root / name)
-    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    root = copy_project(tmp_path_factory.mktemp("project"))
     (root / "data" / "monographs" / "sodium-valproate.yaml").write_text(
         (ROOT / "generator" / "templates" / "new_monograph.yaml.j2").read_text()
         .split("\n# {{", 1)[0] + "\n" + "title: Sodium valproate\ngeneric_name: sodium valproate\n"

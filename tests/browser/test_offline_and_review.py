@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from generator import publish
 
-from ..conftest import ROOT, run_mkdocs_build
+from ..conftest import ROOT, copy_project, run_mkdocs_build
 
 pytestmark = pytest.mark.browser
 
@@ -42,10 +41,7 @@ def test_offline_bundle_works_from_file_with_search(browser: Browser,
 @pytest.fixture(scope="module")
 def reviewed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site with ketamine marked reviewed, next review due 2027-01-01."""
-    root = tmp_path_factory.mktemp("reviewed")
-    for name in ["data", "content"]:
-        shutil.copytree(ROOT / name, root / name)
-    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    root = copy_project(tmp_path_factory.mktemp("reviewed"))
     path = root / "data" / "monographs" / "ketamine.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace(
         "review:\n  status: not_reviewed_locally\n",
