@@ -81,7 +81,7 @@ def site_nav(content_dir: Path, kb: KnowledgeBase, *, include_drafts: bool) -> l
         section = [{title: path} for title, path in monographs]
     pages = sorted(p.relative_to(content_dir).as_posix() for p in content_dir.rglob("*.md")
                    if "overrides" not in p.relative_to(content_dir).parts)
-    home = [p for p in pages if p == "index.md"]
+    home = [{"Home": p} for p in pages if p == "index.md"]
     others = [p for p in pages if p != "index.md"]
     return [*home, {"Monographs": section}, *others]
 
