@@ -18,8 +18,8 @@ import shutil
 from pathlib import Path
 
 from generator.loader import load_knowledge_base
-from generator.plugin import site_nav
 from generator.render import INDEX_MARKER, render_index, render_pages
+from generator.site import site_nav
 
 ROOT = Path(__file__).resolve().parent.parent
 SYLLABLES = ["ba", "ce", "di", "fo", "ga", "he", "ki", "lo", "ma", "ne", "pi", "ro", "sa", "te",

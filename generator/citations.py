@@ -90,15 +90,13 @@ class CitationMarker:
     backlinks: dict[str, list[str]] = field(default_factory=dict)
     _count: int = 0
 
-    def __call__(self, keys: list[str] | tuple[str, ...]) -> Markup:
-        """A ``<sup>`` group for these keys; each shown number links to its reference."""
+    def __call__(self, keys: list[str] | tuple[str, ...], *, backlink: bool = True) -> Markup:
+        """A ``<sup>`` group for these keys; each shown number links to its reference. With
+        ``backlink=False`` (a place that is hidden until used, such as the calculator's results)
+        the references do not link back to it."""
         if not keys:
             return Markup("")
-        self._count += 1
-        anchor = f"cite-{self._count}"
         by_number = {self.numbers[k]: k for k in keys}
-        for key in dict.fromkeys(keys):
-            self.backlinks.setdefault(key, []).append(anchor)
         parts = []
         for first, last in compress(list(by_number)):
             link = Markup('<a href="#ref-{key}" aria-label="Reference {n}">{n}</a>')
@@ -106,5 +104,11 @@ class CitationMarker:
             if last != first:
                 piece += Markup(EN_DASH) + link.format(key=by_number[last], n=last)
             parts.append(piece)
+        if not backlink:
+            return Markup('<sup class="kb-cite">{}</sup>').format(Markup(",").join(parts))
+        self._count += 1
+        anchor = f"cite-{self._count}"
+        for key in dict.fromkeys(keys):
+            self.backlinks.setdefault(key, []).append(anchor)
         return Markup('<sup class="kb-cite" id="{}">{}</sup>').format(
             anchor, Markup(",").join(parts))

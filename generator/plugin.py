@@ -8,7 +8,6 @@ rendered monograph pages as generated files (nothing is written into ``content/`
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,7 @@ from .render import (
     restore_html_blocks,
     stash_html_blocks,
 )
+from .site import compact_html, site_nav
 from .version import content_version
 
 OFFLINE_ENV = "KB_OFFLINE"
@@ -40,50 +40,6 @@ OFFLINE_SHIM = "javascripts/vendor/iframe-worker-shim.js"
 
 INCLUDE_DRAFTS_ENV = "KB_INCLUDE_DRAFTS"
 """Set to 0 for a release build: drafts are then left out of the site."""
-
-
-_PRESERVED = re.compile(r"(<(pre|textarea|script)\b.*?</\2>)", re.DOTALL | re.IGNORECASE)
-_INDENT = re.compile(r"\n[ \t]+")
-_BLANK_LINES = re.compile(r"\n{2,}")
-
-
-def compact_html(html: str) -> str:
-    """Remove leading white space from lines and blank lines, except inside ``<pre>``,
-    ``<textarea>`` and ``<script>``. A line break still separates words, so nothing reads
-    differently."""
-    parts = _PRESERVED.split(html)
-    out = []
-    for i, part in enumerate(parts):
-        if i % 3 == 0:
-            out.append(_BLANK_LINES.sub("\n", _INDENT.sub("\n", part)))
-        elif i % 3 == 1:
-            out.append(part)
-    return "".join(out)
-
-
-GROUP_ABOVE = 25
-"""With more monographs than this, the navigation groups them by first letter: every page carries
-the navigation, and a flat list of hundreds of links makes every page heavy and slow to build."""
-
-
-def site_nav(content_dir: Path, kb: KnowledgeBase, *, include_drafts: bool) -> list[Any]:
-    """The navigation: home, the monographs (grouped by letter when there are many), then the
-    other hand-written pages."""
-    monographs = [(m.monograph.title, monograph_path(m.monograph))
-                  for m in kb.published(include_drafts=include_drafts)]
-    section: list[Any]
-    if len(monographs) > GROUP_ABOVE:
-        groups: dict[str, list[Any]] = {}
-        for title, path in monographs:
-            groups.setdefault(title[:1].upper(), []).append({title: path})
-        section = [{letter: entries} for letter, entries in sorted(groups.items())]
-    else:
-        section = [{title: path} for title, path in monographs]
-    pages = sorted(p.relative_to(content_dir).as_posix() for p in content_dir.rglob("*.md")
-                   if "overrides" not in p.relative_to(content_dir).parts)
-    home = [{"Home": p} for p in pages if p == "index.md"]
-    others = [p for p in pages if p != "index.md"]
-    return [*home, {"Monographs": section}, *others]
 
 
 class ClinicalKbConfig(Config):  # type: ignore[no-untyped-call]  # mkdocs leaves it untyped
