@@ -18,8 +18,8 @@ import shutil
 from pathlib import Path
 
 from generator.loader import load_knowledge_base
-from generator.render import INDEX_MARKER, render_index, render_pages
-from generator.site import site_nav
+from generator.render import fill_index_markers, render_letter_pages, render_pages
+from generator.site import grouped, site_nav
 
 ROOT = Path(__file__).resolve().parent.parent
 SYLLABLES = ["ba", "ce", "di", "fo", "ga", "he", "ki", "lo", "ma", "ne", "pi", "ro", "sa", "te",
@@ -59,14 +59,16 @@ def write_floor(project: Path, out: Path) -> Path:
     """The same pages as plain Markdown, same theme and navigation, no generator plugin."""
     kb = load_knowledge_base(project / "data")
     shutil.copytree(project / "content", out / "content")
-    for path, markdown in render_pages(kb, include_drafts=True).items():
+    pages = render_pages(kb, include_drafts=True)
+    if grouped(kb, include_drafts=True):
+        pages.update(render_letter_pages(kb, include_drafts=True))
+    pages["index.md"] = (project / "content" / "index.md").read_text(encoding="utf-8")
+    for path, markdown in pages.items():
         target = out / "content" / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(markdown, encoding="utf-8")
-    index = out / "content" / "index.md"
-    index.write_text(index.read_text(encoding="utf-8").replace(
-        INDEX_MARKER, render_index(kb, include_drafts=True, url_for=lambda p: p)),
-        encoding="utf-8")
+        depth = "../" * path.count("/")
+        target.write_text(fill_index_markers(markdown, kb, include_drafts=True,
+                                             url_for=lambda p, d=depth: d + p), encoding="utf-8")
     config = (project / "mkdocs.yml").read_text(encoding="utf-8")
     config = re.sub(r"  - clinical-kb:\n      data_dir: data\n", "", config)
     config = re.sub(r"\nwatch:\n  - data\n", "\n", config)

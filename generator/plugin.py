@@ -2,7 +2,9 @@
 
 ``on_config`` loads and checks all data before MkDocs writes anything; ``on_files`` adds the
 rendered monograph pages as generated files (nothing is written into ``content/``);
-``on_page_markdown`` fills the home page's monograph list; ``on_serve`` watches ``data/``.
+``on_page_markdown`` fills the monograph lists (home page, A–Z pages); ``on_page_content`` puts
+back the generated HTML kept out of Markdown; ``on_post_page`` compacts the HTML; ``on_serve``
+watches ``data/``.
 """
 
 from __future__ import annotations
@@ -23,15 +25,15 @@ from mkdocs.structure.pages import Page
 from .errors import KbError
 from .loader import KnowledgeBase, load_knowledge_base
 from .render import (
-    INDEX_MARKER,
     TEMPLATES,
+    fill_index_markers,
     monograph_path,
-    render_index,
+    render_letter_pages,
     render_pages,
     restore_html_blocks,
     stash_html_blocks,
 )
-from .site import compact_html, site_nav
+from .site import compact_html, grouped, site_nav
 from .version import content_version
 
 OFFLINE_ENV = "KB_OFFLINE"
@@ -57,6 +59,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
     def __init__(self) -> None:
         self.kb: KnowledgeBase | None = None
         self.pages: dict[str, str] = {}
+        self.letter_pages: dict[str, str] = {}
         self.blocks: dict[str, list[str]] = {}
         self.data_dir = Path("data")
 
@@ -77,6 +80,8 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         try:
             self.kb = load_knowledge_base(self.data_dir)
             self.pages = render_pages(self.kb, include_drafts=self.include_drafts)
+            self.letter_pages = (render_letter_pages(self.kb, include_drafts=self.include_drafts)
+                                 if grouped(self.kb, include_drafts=self.include_drafts) else {})
         except KbError as e:
             raise PluginError(f"the data has problems:\n{e}") from e
         if config.nav is None:
@@ -91,6 +96,8 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
             skeleton, self.blocks[path] = stash_html_blocks(markdown)
             files.append(File.generated(config, path, content=skeleton))
         self.pages = {}  # MkDocs holds the skeletons now; keep one copy of each page, not two
+        for path, markdown in self.letter_pages.items():  # their lists are filled per page
+            files.append(File.generated(config, path, content=markdown))
         return files
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
@@ -103,14 +110,14 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
                          files: Files) -> str:
         """Fill the home page's monograph list; mark monograph pages for the theme."""
         assert self.kb is not None
-        if INDEX_MARKER in markdown:
+        if "<!-- kb:monograph-index" in markdown:
             def url_for(path: str) -> str:
                 target = files.get_file_from_path(path)
                 assert target is not None
                 return target.url_relative_to(page.file)
 
-            markdown = markdown.replace(INDEX_MARKER, render_index(
-                self.kb, include_drafts=self.include_drafts, url_for=url_for))
+            markdown = fill_index_markers(markdown, self.kb, include_drafts=self.include_drafts,
+                                          url_for=url_for)
         for loaded in self.kb.monographs:
             if page.file.src_uri == monograph_path(loaded.monograph):
                 page.meta["kb_monograph"] = loaded.monograph.slug

@@ -24,6 +24,8 @@ from .references import Reference, format_ama
 TEMPLATES = Path(__file__).parent / "templates"
 MONOGRAPH_DIR = "monographs"
 INDEX_MARKER = "<!-- kb:monograph-index -->"
+_INDEX_MARKERS = re.compile(r"<!-- kb:monograph-index(?::([A-Z#]))? -->")
+LETTER_DIR = "az"
 
 
 def markdown_escape(text: str) -> Markup:
@@ -233,15 +235,42 @@ def monograph_path(monograph: Monograph) -> str:
     return f"{MONOGRAPH_DIR}/{monograph.slug}.md"
 
 
-def render_index(kb: KnowledgeBase, *, include_drafts: bool,
-                 url_for: Callable[[str], str]) -> str:
-    """The list of monographs for the home page (replaces the marker in ``content/index.md``).
+def letter_of(monograph: Monograph) -> str:
+    """The A–Z letter a monograph is listed under."""
+    first = monograph.title[:1].upper()
+    return first if "A" <= first <= "Z" else "#"
+
+
+def letter_path(letter: str) -> str:
+    """The page that lists the monographs of one letter."""
+    return f"{LETTER_DIR}/{'other' if letter == '#' else letter.lower()}.md"
+
+
+def render_letter_pages(kb: KnowledgeBase, *, include_drafts: bool) -> dict[str, str]:
+    """One A–Z page per letter, each holding the marker its list replaces."""
+    letters = sorted({letter_of(m.monograph) for m in kb.published(include_drafts=include_drafts)})
+    return {letter_path(letter): f"# Monographs: {letter}\n\n<!-- kb:monograph-index:{letter} -->\n"
+            for letter in letters}
+
+
+def render_index(kb: KnowledgeBase, *, include_drafts: bool, url_for: Callable[[str], str],
+                 letter: str | None = None) -> str:
+    """The table of monographs (of one letter, or all) for the page it is shown on.
 
     ``url_for`` turns a page path into the link from the page the list is shown on.
     """
     entries = [(url_for(monograph_path(m.monograph)), m.monograph)
-               for m in kb.published(include_drafts=include_drafts)]
+               for m in kb.published(include_drafts=include_drafts)
+               if letter is None or letter_of(m.monograph) == letter]
     return tidy_markdown(render("index.md.j2", entries=entries))
+
+
+def fill_index_markers(markdown: str, kb: KnowledgeBase, *, include_drafts: bool,
+                       url_for: Callable[[str], str]) -> str:
+    """Replace each monograph-list marker (``content/index.md``, the A–Z pages) with its table."""
+    return _INDEX_MARKERS.sub(
+        lambda m: render_index(kb, include_drafts=include_drafts, url_for=url_for,
+                               letter=m.group(1)), markdown)
 
 
 def render_new_monograph(generic_name: str, *, today: str) -> str:

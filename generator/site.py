@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .loader import KnowledgeBase
-from .render import monograph_path
+from .render import letter_of, letter_path, monograph_path
 
 _PRESERVED = re.compile(r"(<(pre|textarea|script)\b.*?</\2>)", re.DOTALL | re.IGNORECASE)
 _INDENT = re.compile(r"\n[ \t]+")
@@ -29,21 +29,26 @@ def compact_html(html: str) -> str:
 
 
 GROUP_ABOVE = 25
-"""With more monographs than this, the navigation groups them by first letter: every page carries
-the navigation, and a flat list of hundreds of links makes every page heavy and slow to build."""
+"""With more monographs than this, the navigation lists A–Z pages instead of the monographs:
+every page carries the navigation, and hundreds of links make every page heavy and slow to
+build."""
+
+
+def grouped(kb: KnowledgeBase, *, include_drafts: bool) -> bool:
+    """Whether the monographs are reached through A–Z pages."""
+    return len(kb.published(include_drafts=include_drafts)) > GROUP_ABOVE
 
 
 def site_nav(content_dir: Path, kb: KnowledgeBase, *, include_drafts: bool) -> list[Any]:
-    """The navigation: home, the monographs (grouped by letter when there are many), then the
+    """The navigation: home, the monographs (or, when there are many, their A–Z pages), then the
     other hand-written pages."""
     monographs = [(m.monograph.title, monograph_path(m.monograph))
                   for m in kb.published(include_drafts=include_drafts)]
     section: list[Any]
-    if len(monographs) > GROUP_ABOVE:
-        groups: dict[str, list[Any]] = {}
-        for title, path in monographs:
-            groups.setdefault(title[:1].upper(), []).append({title: path})
-        section = [{letter: entries} for letter, entries in sorted(groups.items())]
+    if grouped(kb, include_drafts=include_drafts):
+        letters = sorted({letter_of(m.monograph) for m in kb.published(
+            include_drafts=include_drafts)})
+        section = [{letter: letter_path(letter)} for letter in letters]
     else:
         section = [{title: path} for title, path in monographs]
     pages = sorted(p.relative_to(content_dir).as_posix() for p in content_dir.rglob("*.md")

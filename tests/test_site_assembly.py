@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from generator.loader import KnowledgeBase, LoadedMonograph, load_knowledge_base
+from generator.render import fill_index_markers, render_letter_pages
 from generator.site import compact_html, site_nav
 
-from .conftest import ROOT
+from .conftest import ROOT, copy_project, run_mkdocs_build
 
 
 def test_compact_html_keeps_preformatted_text_and_scripts() -> None:
@@ -26,7 +28,7 @@ def test_navigation_lists_few_monographs_flat() -> None:
     ]
 
 
-def test_navigation_groups_many_monographs_by_letter(tmp_path: Path) -> None:
+def test_many_monographs_are_reached_through_a_to_z_pages(tmp_path: Path) -> None:
     real = load_knowledge_base(ROOT / "data").monographs[0]
     clones = []
     for i in range(30):
@@ -34,8 +36,33 @@ def test_navigation_groups_many_monographs_by_letter(tmp_path: Path) -> None:
         clone = real.monograph.model_copy(update={"title": f"{name.capitalize()} for pain",
                                                   "generic_name": name})
         clones.append(LoadedMonograph(clone, tmp_path / f"{name}.yaml"))
-    nav = site_nav(ROOT / "content", KnowledgeBase(clones, {}), include_drafts=True)
-    monographs = nav[1]["Monographs"]
-    assert [next(iter(group)) for group in monographs] == ["A", "B", "C"]
-    assert len(monographs[0]["A"]) == 10
-    assert monographs[0]["A"][0] == {"Adrug0 for pain": "monographs/adrug0.md"}
+    kb = KnowledgeBase(clones, {})
+    nav = site_nav(ROOT / "content", kb, include_drafts=True)
+    assert nav[1] == {"Monographs": [{"A": "az/a.md"}, {"B": "az/b.md"}, {"C": "az/c.md"}]}
+    pages = render_letter_pages(kb, include_drafts=True)
+    assert pages["az/b.md"] == "# Monographs: B\n\n<!-- kb:monograph-index:B -->\n"
+    table = fill_index_markers(pages["az/b.md"], kb, include_drafts=True,
+                               url_for=lambda p: "../../" + p)
+    assert table.count("<tr>") == 11  # the header and the ten B monographs
+    assert '<a href="../../monographs/bdrug1.md">Bdrug1 for pain</a>' in table
+
+
+def test_a_large_formulary_builds_strictly_with_working_a_to_z_pages(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    source = (project / "data" / "monographs" / "ketamine.yaml").read_text(encoding="utf-8")
+    for i in range(30):
+        name = f"{'abc'[i % 3]}testdrug{i}"
+        (project / "data" / "monographs" / f"{name}.yaml").write_text(
+            source.replace("title: Ketamine for pain", f"title: {name.capitalize()} for pain")
+            .replace("generic_name: ketamine", f"generic_name: {name}"), encoding="utf-8")
+    result = run_mkdocs_build(project / "mkdocs.yml", project / "site")
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr
+    letter_page = (project / "site" / "az" / "b" / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r'<a href="([^"]+)">(Btestdrug\d+ for pain)</a>', letter_page)
+    assert len(links) == 10
+    for href, _ in links:
+        assert (project / "site" / "az" / "b" / href / "index.html").resolve().is_file()
+    page = (project / "site" / "monographs" / "btestdrug1" / "index.html").read_text(
+        encoding="utf-8")
+    assert "Btestdrug4 for pain" not in page  # the sidebar lists letters, not 31 monographs
