@@ -65,7 +65,7 @@ def test_citation_goes_to_its_reference_and_back(page: Page, site_url: str) -> N
     reference = page.locator("#ref-marchetti2015")
     expect(reference).to_be_in_viewport()
     expect(reference).to_contain_text("Marchetti F, et al. Efficacy and safety of oral ketamine")
-    reference.locator("a.kb-backlink").first.click()
+    reference.locator(".kb-back a").first.click()
     expect(page).to_have_url(re.compile(r"#cite-\d+$"))
     expect(page.locator("#introduction")).to_be_in_viewport()
     doi = page.locator("#ref-riccardi2023 a[href^='https://doi.org/']")
