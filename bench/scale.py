@@ -39,6 +39,7 @@ BIN = Path(sys.executable).parent
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
+NOTES_MARKER = "<!-- notes: kept when make bench rewrites the figures above -->"
 RUNNER = """import resource, runpy, sys
 sys.argv = ["mkdocs"] + sys.argv[1:]
 try:
@@ -236,7 +237,10 @@ def main() -> None:
     text = report(results, args.runs, command)
     print(text)
     if args.write:
-        (ROOT / "bench" / "RESULTS.md").write_text(text, encoding="utf-8")
+        results_file = ROOT / "bench" / "RESULTS.md"
+        old = results_file.read_text(encoding="utf-8") if results_file.exists() else ""
+        notes = old[old.index(NOTES_MARKER):] if NOTES_MARKER in old else ""
+        results_file.write_text(text + ("\n" + notes if notes else ""), encoding="utf-8")
 
 
 if __name__ == "__main__":
