@@ -23,8 +23,9 @@ from .references import Reference, format_ama
 
 TEMPLATES = Path(__file__).parent / "templates"
 MONOGRAPH_DIR = "monographs"
-INDEX_MARKER = "<!-- kb:monograph-index -->"
 _INDEX_MARKERS = re.compile(r"<!-- kb:monograph-index(?::([A-Z#]))? -->")
+"""Where a monograph list goes: ``<!-- kb:monograph-index -->`` in a hand-written page (all
+monographs), ``<!-- kb:monograph-index:K -->`` in an A–Z page."""
 LETTER_DIR = "az"
 
 
