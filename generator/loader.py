@@ -61,6 +61,10 @@ def load_knowledge_base(data_dir: Path, *, today: dt.date | None = None,
     paths = sorted(monograph_dir.glob("*.yaml")) if monograph_dir.is_dir() else []
     if only:
         wanted = {p.resolve() for p in only}
+        known = {p.resolve() for p in paths}
+        problems += [Problem(display_path(p), 1, 1, "", f"not a monograph in {monograph_dir}/; "
+                                                        "monographs are the .yaml files there")
+                     for p in only if p.resolve() not in known]
         paths = [p for p in paths if p.resolve() in wanted]
     today = today or dt.date.today()
     monographs = [m for p in paths

@@ -21,6 +21,17 @@ def test_validate_real_data(capsys: pytest.CaptureFixture[str],
         "1 monograph and 20 references checked: no errors, 0 warnings.\n")
 
 
+def test_validate_one_file_and_a_wrong_path(capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    assert main(["validate", "data/monographs/ketamine.yaml"]) == 0
+    assert capsys.readouterr().out.startswith("1 monograph and 20 references checked")
+    assert main(["validate", "data/monographs/ketamin.yaml"]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "data/monographs/ketamin.yaml:1:1: not a monograph in data/monographs/; monographs are "
+        "the .yaml files there")
+
+
 def test_build_replaces_the_site_only_when_it_succeeds(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
