@@ -204,7 +204,7 @@ def strength_label(form: DosageForm, index: int) -> str:
     return f"{label} (example strength)" if strength.example else label
 
 
-def spec_json(spec: dict[str, Any]) -> Markup:
-    """The spec as JSON that is safe inside an HTML ``<script type="application/json">``."""
-    text = json.dumps(spec, sort_keys=True, separators=(",", ":"))
+def script_json(data: dict[str, Any]) -> Markup:
+    """Data as JSON that is safe inside an HTML ``<script type="application/json">``."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))

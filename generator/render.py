@@ -169,8 +169,9 @@ def regimen_summary(regimen: Regimen) -> str:
     return f"{doses.format_route(regimen.route)}: {doses.join_words(steps)}"
 
 
-def calculator_view(monograph: Monograph) -> dict[str, Any]:
-    """Everything the calculator template lays out, computed here."""
+def calculator_view(monograph: Monograph, cite: CitationMarker) -> dict[str, Any]:
+    """The calculator's spec and the words of its results, computed here; the page's script
+    lays the results out."""
     spec = calculator.calculator_spec(monograph)
     by_id = {r.id: r for r in monograph.dosing.regimens} if monograph.dosing else {}
     regimens = []
@@ -197,13 +198,14 @@ def calculator_view(monograph: Monograph) -> dict[str, Any]:
             "title": regimen_summary(regimen),
             "qualifier": (vocabulary.QUALIFIERS[regimen.qualifier] if regimen.qualifier
                           else f"Qualifier {vocabulary.NOT_STATED}"),
-            "citations": regimen.citations,
+            "cite_html": str(cite(regimen.citations, backlink=False)),
             "indication": regimen.indication or vocabulary.NOT_STATED,
             "population": regimen.population or vocabulary.NOT_STATED,
             "steps": steps,
         })
-    return {"regimens": regimens, "spec_json": calculator.spec_json(spec),
-            "rounding_note": calculator.ROUNDING_NOTE}
+    return {"regimens": regimens, "spec_json": calculator.script_json(spec),
+            "view_json": calculator.script_json({"regimens": regimens,
+                                               "rounding": calculator.ROUNDING_NOTE})}
 
 
 def render_monograph(monograph: Monograph, references: dict[str, Reference], *,
@@ -215,7 +217,7 @@ def render_monograph(monograph: Monograph, references: dict[str, Reference], *,
     cited = sorted(numbers, key=numbers.__getitem__)
     page = render(
         "monograph.md.j2",
-        calculator=calculator_view(monograph),
+        calculator=calculator_view(monograph, cite),
         m=monograph,
         md=md,
         cite=cite,

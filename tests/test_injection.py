@@ -3,6 +3,7 @@ with a message or shown as plain text in the built HTML."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -37,7 +38,9 @@ class _LiveScript(HTMLParser):
         self.in_script = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.in_script = tag == "script"
+        # JSON data blocks are never executed; their text reaching the page is tested in the
+        # browser (tests/browser/test_calculator_page.py).
+        self.in_script = tag == "script" and ("type", "application/json") not in attrs
         if tag == "img" and ("src", "x") in attrs:
             self.found.append("<img src=x>")
         for name, value in attrs:
@@ -108,6 +111,8 @@ def test_payloads_reach_the_page_only_as_text(injected_site: tuple[Path, int, in
     assert accepted > 50 and refused > 10  # names took payloads; text and vocabularies refused
     page = (site / "monographs" / "ketamine" / "index.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # shown, as text
+    for data in re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', page, re.S):
+        assert "<" not in data  # nothing in the data can close the script element
     for html_file in site.rglob("*.html"):
         parser = _LiveScript()
         parser.feed(html_file.read_text(encoding="utf-8"))

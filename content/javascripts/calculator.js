@@ -125,10 +125,69 @@
   }
 
   // --- the page ---------------------------------------------------------------------------
+  function el(tag, attributes, text) {
+    var node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) {
+      node.setAttribute(name, attributes[name]);
+    });
+    if (text) { node.textContent = text; }
+    return node;
+  }
+  function figure(key) { return el("strong", { "class": "kb-dose", "data-kb-figure": key }); }
+
+  // The results only mean something with a weight, so their layout ships as data (the view the
+  // generator computed) and is built here, keeping every monograph page lighter.
+  function layOut(results, view) {
+    view.regimens.forEach(function (r) {
+      var section = el("section", { "class": "kb-calc-regimen", "aria-label": r.title });
+      section.append(el("h4", {}, r.title));
+      var context = el("p", { "class": "kb-calc-context" });
+      context.append(el("span", { "class": "kb-qualifier" }, r.qualifier));
+      context.insertAdjacentHTML("beforeend", r.cite_html);  // made and escaped by the generator
+      context.append(". For: " + r.indication + ". Population: " + r.population + ".");
+      section.append(context);
+      r.steps.forEach(function (s) {
+        var list = el("dl", { "class": "kb-calc-step" });
+        var term = el("dt", {}, s.kind + ": " + s.per_kg + " \u00d7 ");
+        term.append(el("span", { "data-kb-figure": "weight" }));
+        var dose = el("dd");
+        dose.append(figure(s.key + ".dose"), s.frequency ? " " + s.frequency + " " : " ",
+          el("span", { "class": "kb-calc-cap", "data-kb-figure": s.key + ".cap" }));
+        list.append(term, dose);
+        if (s.rate) {
+          var label = el("dt");
+          label.append(el("label", { "for": "kb-infusion-concentration" },
+            "Concentration of the prepared infusion, mg/mL"));
+          var field = el("dd");
+          field.append(el("input", { id: "kb-infusion-concentration", type: "text",
+            "class": "kb-calc-concentration", inputmode: "decimal", autocomplete: "off",
+            spellcheck: "false", "data-kb-concentration": "" }), " ",
+          el("span", { "class": "kb-calc-help" },
+            "The source names no concentration: enter the one your local protocol uses."));
+          var rate = el("dd");
+          rate.append(figure(s.key + ".rate"));
+          list.append(label, field, el("dt", {}, "Rate"), rate);
+        } else {
+          s.volumes.forEach(function (v) {
+            var volume = el("dd");
+            volume.append(figure(s.key + ".volume." + v.key));
+            list.append(el("dt", {}, "Volume of " + v.label), volume);
+          });
+          if (s.stock_note) { list.append(el("dd", { "class": "kb-calc-note" }, s.stock_note)); }
+        }
+        section.append(list);
+      });
+      results.append(section);
+    });
+    results.append(el("p", { "class": "kb-calc-rounding" }, view.rounding));
+  }
+
   function init() {
     var root = document.querySelector("[data-kb-calculator]");
     if (!root) { return; }
     var spec = JSON.parse(document.getElementById("kb-calculator-data").textContent);
+    layOut(root.querySelector("[data-kb-results]"),
+      JSON.parse(document.getElementById("kb-calculator-view").textContent));
     var form = root.querySelector("[data-kb-calc-form]");
     var weight = root.querySelector("#kb-weight");
     var concentration = root.querySelector("[data-kb-concentration]");

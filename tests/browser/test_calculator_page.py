@@ -7,12 +7,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from generator.calculator import calculate, calculator_spec
 from generator.loader import load_knowledge_base
 
-from ..conftest import ROOT
+from ..conftest import ROOT, copy_project, run_mkdocs_build
 
 pytestmark = pytest.mark.browser
 
@@ -119,3 +119,30 @@ def test_calculator_script_is_small_and_local(built_site: Path) -> None:
     script = built_site / "javascripts" / "calculator.js"
     assert script.stat().st_size < 12_000
     assert "http" not in script.read_text(encoding="utf-8")
+
+
+def test_calculator_shows_data_as_text_only(browser: Browser, tmp_path: Path) -> None:
+    """The calculator lays out its results from data in the page: markup in that data stays
+    text."""
+    project = copy_project(tmp_path)
+    path = project / "data" / "monographs" / "ketamine.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "      route: intravenous\n      indication: pain\n",
+        "      route: intravenous\n      indication: \"pain\\\" onmouseover=\\\"alert(1)\"\n"
+        "      population: 'adults & \\u003cimg src=x onerror=alert(1)\\u003e'\n"),
+        encoding="utf-8")
+    result = run_mkdocs_build(project / "mkdocs.yml", project / "site")
+    assert result.returncode == 0, result.stderr
+    context = browser.new_context()
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto((project / "site" / "monographs" / "ketamine" / "index.html").as_uri())
+    page.locator("#kb-weight").press_sequentially("70")
+    context_line = page.locator(".kb-calc-context").first
+    expect(context_line).to_contain_text('For: pain" onmouseover="alert(1)')
+    expect(context_line).to_contain_text("Population: adults & \\u003cimg")
+    assert page.locator("[data-kb-results] img").count() == 0
+    assert page.locator("[data-kb-results] [onmouseover]").count() == 0
+    assert dialogs == []
+    context.close()
