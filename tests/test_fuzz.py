@@ -8,6 +8,7 @@ failure. 1,000 examples of each kind run in `make test`.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
@@ -29,7 +30,10 @@ KETAMINE = ROOT / "data" / "monographs" / "ketamine.yaml"
 BASE: Any = read_yaml(KETAMINE).data
 TEXT = KETAMINE.read_text(encoding="utf-8")
 EXAMPLES = 1000
+# Developers explore new random examples on every run; CI (CI=true) runs a fixed set, so that a
+# submission's result does not depend on the draw.
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,
+                derandomize=os.environ.get("CI") == "true",
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 scalars = st.one_of(
