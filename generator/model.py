@@ -198,11 +198,6 @@ class Dose(KbModel):
         return self
 
     @property
-    def per_kg(self) -> bool:
-        """Whether this dose is per kg of body weight."""
-        return vocabulary.UNITS[self.unit].per_kg
-
-    @property
     def highest(self) -> Decimal:
         """The single dose, or the top of the range."""
         top = self.value if self.value is not None else self.max

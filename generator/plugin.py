@@ -27,7 +27,6 @@ from .loader import KnowledgeBase, load_knowledge_base
 from .render import (
     TEMPLATES,
     fill_index_markers,
-    monograph_path,
     render_letter_pages,
     render_pages,
     restore_html_blocks,
@@ -108,7 +107,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
                          files: Files) -> str:
-        """Fill the home page's monograph list; mark monograph pages for the theme."""
+        """Fill the monograph lists of the home page and the A–Z pages."""
         assert self.kb is not None
         if "<!-- kb:monograph-index" in markdown:
             def url_for(path: str) -> str:
@@ -118,10 +117,6 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
 
             markdown = fill_index_markers(markdown, self.kb, include_drafts=self.include_drafts,
                                           url_for=url_for)
-        for loaded in self.kb.monographs:
-            if page.file.src_uri == monograph_path(loaded.monograph):
-                page.meta["kb_monograph"] = loaded.monograph.slug
-                page.meta["kb_review_status"] = loaded.monograph.review.status
         return markdown
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
