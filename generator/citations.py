@@ -11,34 +11,27 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup
-from pydantic import BaseModel
 
 from . import inline
-from .model import BODY_SECTIONS, Monograph
+from .model import BODY_SECTIONS, Monograph, iter_strings
 from .yamlsource import Path_
 
 EN_DASH = "–"
 
 
 def iter_cited_keys(value: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
-    """Every citation key under ``value`` with its path, in declaration (page) order."""
-    if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            child = getattr(value, name)
-            if name == "citations":
-                for i, key in enumerate(child):
-                    yield (*path, name, i), key
-            else:
-                yield from iter_cited_keys(child, (*path, name))
-    elif isinstance(value, list | tuple):
-        for i, item in enumerate(value):
-            yield from iter_cited_keys(item, (*path, i))
-    elif isinstance(value, str):
-        try:
-            for key in inline.cited_keys(value):
-                yield path, key
-        except inline.InlineError:  # only text fields use the inline forms; names may not parse
-            return
+    """Every citation key under ``value`` with its path, in declaration (page) order: the items
+    of ``citations`` lists, and the ``[@key]`` citations inside text."""
+    for where, text in iter_strings(value, path):
+        if len(where) >= 2 and where[-2] == "citations":
+            yield where, text
+        elif "[@" in text:
+            try:
+                keys = inline.cited_keys(text)
+            except inline.InlineError:  # a name, not a text field: its brackets are just words
+                continue
+            for key in keys:
+                yield where, key
 
 
 def number_citations(monograph: Monograph) -> dict[str, int]:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from . import inline, vocabulary
 from .citations import iter_cited_keys
 from .errors import DataError, Problem, display_path
-from .model import SKELETON_SOURCE, Monograph
+from .model import SKELETON_SOURCE, Monograph, iter_strings
 from .references import Reference, duplicate_identity
 from .yamlsource import Path_, YamlDocument, YamlReadError, format_path, read_yaml
 
@@ -154,8 +154,8 @@ def _load_monograph(path: Path, references: dict[str, tuple[Reference, Path_]],
             problems.append(doc.problem(where, f"cites '{key}', which is not in "
                                                f"data/{REFERENCES_FILE}"
                                                f"{vocabulary.suggest(key, references)}"))
-    for where, text in _texts(monograph):
-        for form_id in inline.strength_refs(text):
+    for where, text in iter_strings(monograph):
+        for form_id in inline.strength_refs(text) if "{strength:" in text else ():
             if monograph.dosage_form(form_id) is None:
                 ids = [f.id for f in monograph.dosage_forms.forms] if monograph.dosage_forms else []
                 problems.append(doc.problem(where, f"{{strength: {form_id}}} names no dosage form "
@@ -169,17 +169,6 @@ def _load_monograph(path: Path, references: dict[str, tuple[Reference, Path_]],
                                     f"review was due on {review.next_review}; review the "
                                     "monograph and update review dates", severity="warning"))
     return LoadedMonograph(monograph, path)
-
-
-def _texts(value: Any, path: Path_ = ()) -> typing.Iterator[tuple[Path_, str]]:
-    if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from _texts(getattr(value, name), (*path, name))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _texts(item, (*path, i))
-    elif isinstance(value, str) and "{" in value:
-        yield path, value
 
 
 def _uncited(monographs: list[LoadedMonograph],

@@ -7,6 +7,7 @@ editors' tools read (``kb schema``) is exported from these classes, never writte
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -500,6 +501,19 @@ class Monograph(KbModel):
 
 SKELETON_SOURCE = "Source not yet entered."
 """What ``kb new`` writes as the source; a published monograph must replace it."""
+
+def iter_strings(value: Any, path: tuple[str | int, ...] = ()
+                 ) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Every string in a record, with its path, in field-declaration (page) order."""
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from iter_strings(getattr(value, name), (*path, name))
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from iter_strings(item, (*path, i))
+    elif isinstance(value, str):
+        yield path, value
+
 
 CORE_SECTIONS = ("introduction", "adverse_effects", "dosing", "dosage_forms", "monitoring")
 """Sections a published monograph must have."""
