@@ -4,7 +4,6 @@ that signs changes off. Regimens and dosage-form strengths added, removed or cha
 from __future__ import annotations
 
 import subprocess
-import tempfile
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -12,7 +11,7 @@ from pydantic import ValidationError
 from . import doses, vocabulary
 from .errors import KbError
 from .model import DoseStep, Monograph, Regimen
-from .yamlsource import YamlReadError, read_yaml
+from .yamlsource import YamlReadError, parse_yaml
 
 
 def _git_show(root: Path, rev: str, path: str) -> str | None:
@@ -22,13 +21,10 @@ def _git_show(root: Path, rev: str, path: str) -> str | None:
 
 
 def _load_text(text: str, name: str) -> Monograph | None:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / name
-        path.write_text(text, encoding="utf-8")
-        try:
-            return Monograph.model_validate(read_yaml(path).data)
-        except (YamlReadError, ValidationError):
-            return None
+    try:
+        return Monograph.model_validate(parse_yaml(text, name).data)
+    except (YamlReadError, ValidationError):
+        return None
 
 
 def _step(step: DoseStep) -> str:

@@ -102,6 +102,15 @@ def read_yaml(path: Path) -> YamlDocument:
         column = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
         raise fail(line, column, "the file is not UTF-8 text; save it as UTF-8 "
                                  "(in most editors: File, Save with encoding, UTF-8)") from e
+    return parse_yaml(text, name)
+
+
+def parse_yaml(text: str, name: str) -> YamlDocument:
+    """Parse YAML text already read (``name`` is how problems name it); see :func:`read_yaml`."""
+
+    def fail(line: int, column: int, message: str) -> YamlReadError:
+        return YamlReadError(Problem(name, line, column, "", message))
+
     text = text.removeprefix("\ufeff")
     for number, line_text in enumerate(text.splitlines(), start=1):
         indent = len(line_text) - len(line_text.lstrip(" \t"))
