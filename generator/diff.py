@@ -38,9 +38,9 @@ def _step(step: DoseStep) -> str:
 
 
 def _regimen(regimen: Regimen) -> str:
-    qualifier = vocabulary.QUALIFIERS[regimen.qualifier] if regimen.qualifier else "no qualifier"
     steps = "; ".join(_step(s) for s in regimen.steps)
-    return f"{doses.format_route(regimen.route)} ({qualifier}): {steps}"
+    return (f"{doses.format_route(regimen.route)} ({doses.format_qualifier(regimen.qualifier)}): "
+            f"{steps}")
 
 
 def _strengths(monograph: Monograph | None) -> dict[str, set[str]]:

@@ -91,6 +91,13 @@ def format_strengths(strengths: list[Strength]) -> str:
     return f"e.g., {text}" if strengths and all(s.example for s in strengths) else text
 
 
+def format_qualifier(qualifier: str | None) -> str:
+    """The words shown with a regimen everywhere it appears ("Literature suggests")."""
+    if qualifier is None:
+        return f"Qualifier {vocabulary.NOT_STATED}"
+    return vocabulary.QUALIFIERS[qualifier]
+
+
 def join_words(words: list[str], conjunction: str = "and") -> str:
     """``a``, ``a and b``, ``a, b and c``."""
     if len(words) <= 1:

@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 from . import calculator, doses, inline, model, vocabulary
 from .citations import CitationMarker, number_citations
 from .loader import KnowledgeBase
-from .model import ABSENT_WHEN_SILENT, Monograph, Regimen
+from .model import ABSENT_WHEN_SILENT, Monograph, Regimen, Review
 from .references import Reference, format_ama
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -27,6 +27,18 @@ _INDEX_MARKERS = re.compile(r"<!-- kb:monograph-index(?::([A-Z#]))? -->")
 """Where a monograph list goes: ``<!-- kb:monograph-index -->`` in a hand-written page (all
 monographs), ``<!-- kb:monograph-index:K -->`` in an A–Z page."""
 LETTER_DIR = "az"
+
+
+def review_details(review: Review) -> str:
+    """What follows the review status: ``; last reviewed …; next review due …; by …``."""
+    parts = []
+    if review.last_reviewed:
+        parts.append(f"last reviewed {review.last_reviewed.isoformat()}")
+    if review.next_review:
+        parts.append(f"next review due {review.next_review.isoformat()}")
+    if review.reviewed_by:
+        parts.append(f"by {review.reviewed_by}")
+    return "".join(f"; {p}" for p in parts)
 
 
 def markdown_escape(text: str) -> Markup:
@@ -54,6 +66,8 @@ def _environment() -> jinja2.Environment:
         format_frequency=doses.format_frequency,
         format_strength=doses.format_strength,
         format_quantity=doses.format_quantity,
+        format_qualifier=doses.format_qualifier,
+        review_details=review_details,
         join_words=doses.join_words,
     )
     env.filters["labels"] = lambda codes, table: [table[c] for c in codes]
@@ -196,8 +210,7 @@ def calculator_view(monograph: Monograph, cite: CitationMarker) -> dict[str, Any
             })
         regimens.append({
             "title": regimen_summary(regimen),
-            "qualifier": (vocabulary.QUALIFIERS[regimen.qualifier] if regimen.qualifier
-                          else f"Qualifier {vocabulary.NOT_STATED}"),
+            "qualifier": doses.format_qualifier(regimen.qualifier),
             "cite_html": str(cite(regimen.citations, backlink=False)),
             "indication": regimen.indication or vocabulary.NOT_STATED,
             "population": regimen.population or vocabulary.NOT_STATED,
