@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -22,12 +20,6 @@ from .errors import DataError, KbError, SiteBuildError
 from .loader import MONOGRAPHS_DIR, load_knowledge_base
 from .render import render_new_monograph
 from .schema import SCHEMA_DIR, write_schemas
-
-
-def _mkdocs(*args: str, env: dict[str, str] | None = None) -> int:
-    command = [sys.executable, "-m", "mkdocs", *args]
-    full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
-    return subprocess.run(command, env=full_env, check=False).returncode
 
 
 def _count(n: int, noun: str) -> str:
@@ -90,7 +82,7 @@ def build_site(site_dir: Path, *, strict: bool = True, release: bool = False,
         if strict:
             args.append("--strict")
         env = {"KB_INCLUDE_DRAFTS": "0"} if release else {}
-        if _mkdocs(*args, env=env) != 0:
+        if publish.run_mkdocs(*args, env=env) != 0:
             raise SiteBuildError(f"the build failed; {site_dir.name}/ was left as it was")
         old = site_dir.with_name(site_dir.name + ".old")
         if old.exists():
@@ -166,7 +158,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Preview with live reload (drafts shown, with their banner)."""
-    return _mkdocs("serve", "--config-file", args.config_file, "--dev-addr", args.dev_addr)
+    return publish.run_mkdocs("serve", "--config-file", args.config_file,
+                              "--dev-addr", args.dev_addr)
 
 
 Command = Callable[[argparse.Namespace], int]

@@ -84,11 +84,16 @@ def write_zip(folder: Path, target: Path, prefix: str, epoch: int) -> None:
             zf.writestr(info, path.read_bytes(), compresslevel=9)
 
 
+def run_mkdocs(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> int:
+    """Run the MkDocs command line as a user would (its own messages, no traceback)."""
+    return subprocess.run([sys.executable, "-m", "mkdocs", *args], cwd=cwd, check=False,
+                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
+                          ).returncode
+
+
 def _mkdocs_build(root: Path, site: Path, env: dict[str, str]) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(site)],
-        cwd=root, env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env}, check=False)
-    if result.returncode != 0:
+    if run_mkdocs("build", "--strict", "--quiet", "--site-dir", str(site), cwd=root,
+                  env=env) != 0:
         raise SiteBuildError("the release build failed; nothing was written to dist/")
 
 
