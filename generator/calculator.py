@@ -24,7 +24,7 @@ from typing import Any
 from markupsafe import Markup
 
 from . import vocabulary
-from .doses import EN_DASH, format_number, format_strength
+from .doses import format_number, format_range, format_strength
 from .model import DosageForm, Monograph, Regimen
 
 MIN_WEIGHT = Decimal("0.5")
@@ -97,16 +97,19 @@ def round_rate(value: Fraction) -> Fraction:
     return round_half_up(value, 1)
 
 
+def _decimal(value: Fraction) -> Decimal:
+    """A rounded figure (a terminating decimal) as a Decimal, exactly."""
+    return Decimal(value.numerator) / Decimal(value.denominator)
+
+
 def show(value: Fraction) -> str:
     """A rounded figure as the dose formatter writes numbers."""
-    return format_number(Decimal(value.numerator) / Decimal(value.denominator))
+    return format_number(_decimal(value))
 
 
 def show_range(low: Fraction, high: Fraction, unit: str) -> str:
-    """``10.5–21 mg``, or one figure when both ends are equal."""
-    if low == high:
-        return f"{show(low)} {unit}"
-    return f"{show(low)}{EN_DASH}{show(high)} {unit}"
+    """``10.5–21 mg``, or one figure when both ends are equal: the dose formatter's range."""
+    return format_range(_decimal(low), _decimal(high), unit)
 
 
 def strengths_for(monograph: Monograph, regimen: Regimen) -> list[tuple[str, DosageForm, int]]:
