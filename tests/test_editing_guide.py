@@ -11,7 +11,7 @@ import pytest
 
 from generator import inline
 from generator.cli import main
-from generator.model import DoseStep
+from generator.model import ChangeLogEntry, DoseStep, Review
 from generator.references import Reference
 from generator.yamlsource import read_yaml
 
@@ -37,6 +37,15 @@ def test_dose_steps_example_is_valid(tmp_path: Path) -> None:
     assert isinstance(data, dict)
     steps = [DoseStep.model_validate(step) for step in data["steps"]]
     assert [s.kind for s in steps] == ["bolus", "infusion"]
+
+
+def test_review_example_is_valid(tmp_path: Path) -> None:
+    data = as_yaml(example("review"), tmp_path)
+    assert isinstance(data, dict)
+    review = Review.model_validate(data["review"])
+    assert review.status == "reviewed" and review.next_review is not None
+    [entry] = [ChangeLogEntry.model_validate(e) for e in data["changelog"]]
+    assert entry.date == review.last_reviewed
 
 
 def test_reference_example_is_the_library_entry(tmp_path: Path) -> None:
