@@ -13,7 +13,7 @@ from typing import Any
 from markupsafe import Markup
 
 from . import inline
-from .model import BODY_SECTIONS, Monograph, iter_strings
+from .model import Monograph, iter_strings
 from .yamlsource import Path_
 
 EN_DASH = "–"
@@ -37,7 +37,7 @@ def iter_cited_keys(value: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]
 def number_citations(monograph: Monograph) -> dict[str, int]:
     """Citation key → number, by first appearance in the body sections of the page."""
     numbers: dict[str, int] = {}
-    for section in BODY_SECTIONS:
+    for section in ("boxed_warning", *monograph.section_order):
         for _, key in iter_cited_keys(getattr(monograph, section), (section,)):
             numbers.setdefault(key, len(numbers) + 1)
     for _, key in iter_cited_keys(monograph):  # anything cited outside the body, last

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from . import doses, vocabulary
+from . import doses
 from .errors import KbError
-from .model import DoseStep, Monograph, Regimen
+from .model import Monograph, Regimen
 from .yamlsource import YamlReadError, parse_yaml
 
 
@@ -27,20 +27,22 @@ def _load_text(text: str, name: str) -> Monograph | None:
         return None
 
 
-def _step(step: DoseStep) -> str:
-    words = f"{vocabulary.DOSE_KINDS[step.kind]} {doses.format_dose(step.dose)}, "
-    words += doses.format_frequency(step)
-    if step.max_per_dose:
-        words += f", max {doses.format_quantity(step.max_per_dose)} per dose"
-    if step.max_per_day:
-        words += f", max {doses.format_quantity(step.max_per_day)} per day"
-    return words
-
-
 def _regimen(regimen: Regimen) -> str:
-    steps = "; ".join(_step(s) for s in regimen.steps)
-    return (f"{doses.format_route(regimen.route)} ({doses.format_qualifier(regimen.qualifier)}): "
-            f"{steps}")
+    """A regimen in the one dose formatter's words, with its qualifier: a change to any construct
+    (dose, cap, interval, rate, duration, titration, population, qualifier) changes this line."""
+    words = doses.format_regimen(regimen)
+    notes = [n for s in regimen.steps for n in s.notes] + list(regimen.notes)
+    if regimen.indication:
+        words += f"; for {regimen.indication}"
+    if notes:
+        words += f"; notes: {' / '.join(notes)}"
+    return f"({doses.format_qualifier(regimen.qualifier)}) {words}"
+
+
+def _conversions(monograph: Monograph | None) -> set[str]:
+    if monograph is None or monograph.dosing is None:
+        return set()
+    return {doses.format_conversion(c) for c in monograph.dosing.conversions}
 
 
 def _strengths(monograph: Monograph | None) -> dict[str, set[str]]:
@@ -73,6 +75,9 @@ def dose_changes(old: Monograph | None, new: Monograph | None) -> list[str]:
             lines.append(f"dosage form {fid} added")
         lines += [f"dosage form {fid}: strength {s} removed" for s in gone]
         lines += [f"dosage form {fid}: strength {s} added" for s in came]
+    old_conversions, new_conversions = _conversions(old), _conversions(new)
+    lines += [f"conversion {c} removed" for c in sorted(old_conversions - new_conversions)]
+    lines += [f"conversion {c} added" for c in sorted(new_conversions - old_conversions)]
     return lines
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from . import vocabulary
+from . import units
 
 _TOKEN = re.compile(
     r"(?P<cite>\[(?P<cite_body>@[^\[\]]*)\])"
@@ -76,6 +76,17 @@ class InlineError(ValueError):
     """A text field breaks the inline rules; the message says how to write it instead."""
 
 
+def comma_message(written: str) -> str:
+    """Why ``6,25`` is refused: a comma could be a decimal point or a thousands separator."""
+    as_point = written.replace(",", ".", 1) if written.count(",") == 1 and "." not in written \
+        else None
+    as_thousands = written.replace(",", "")
+    readings = (f"{as_point} (if the comma is a decimal point) or " if as_point else "") + \
+        f"{as_thousands} (if it separates thousands)"
+    return (f"'{written}' has a comma, which could be read two ways: write {readings}, "
+            "as the source means it")
+
+
 def parse_quantity(written: str) -> Quantity:
     """Read ``1 mg/kg`` into a :class:`Quantity`, or explain what is wrong."""
     parts = written.split()
@@ -83,6 +94,8 @@ def parse_quantity(written: str) -> Quantity:
         raise InlineError(f"'{{dose: {written}}}' should be a number and a unit, like "
                           "'{dose: 1 mg/kg}'")
     number, unit = parts
+    if re.fullmatch(r"\d+(,\d+)+(\.\d+)?", number):
+        raise InlineError(f"in '{{dose: {written}}}': {comma_message(number)}")
     try:
         value = Decimal(number)
     except InvalidOperation:
@@ -90,9 +103,9 @@ def parse_quantity(written: str) -> Quantity:
                           "0.5") from None
     if not value.is_finite() or value <= 0:
         raise InlineError(f"'{number}' in '{{dose: {written}}}' must be a number above zero")
-    if unit not in vocabulary.UNITS:
+    if unit not in units.DOSE_UNITS:
         raise InlineError(f"'{unit}' in '{{dose: {written}}}' is not a known unit"
-                          f"{vocabulary.suggest(unit, vocabulary.UNITS)}")
+                          f"{units.explain_unit(unit, units.DOSE_UNITS)}")
     return Quantity(value, unit)
 
 

@@ -20,11 +20,12 @@ from pydantic import BaseModel, ValidationError
 from . import inline, vocabulary
 from .citations import iter_cited_keys
 from .errors import DataError, Problem, display_path
-from .model import SKELETON_SOURCE, Monograph, iter_strings
+from .model import BODY_SECTIONS, SKELETON_SOURCE, DrugClass, Monograph, is_empty, iter_strings
 from .references import Reference, duplicate_identity
 from .yamlsource import Path_, YamlDocument, YamlReadError, format_path, read_yaml
 
 REFERENCES_FILE = "references.yaml"
+CLASSES_FILE = "drug-classes.yaml"
 MONOGRAPHS_DIR = "monographs"
 
 
@@ -43,6 +44,7 @@ class KnowledgeBase:
     monographs: list[LoadedMonograph]
     references: dict[str, Reference]
     warnings: list[Problem] = field(default_factory=list)
+    classes: dict[str, DrugClass] = field(default_factory=dict)
 
     def published(self, *, include_drafts: bool) -> list[LoadedMonograph]:
         """The monographs a build shows, in title order."""
@@ -57,6 +59,7 @@ def load_knowledge_base(data_dir: Path, *, today: dt.date | None = None,
     problems: list[Problem] = []
     warnings: list[Problem] = []
     references, reference_doc = _load_references(data_dir / REFERENCES_FILE, problems)
+    classes = _load_classes(data_dir / CLASSES_FILE, problems)
     monograph_dir = data_dir / MONOGRAPHS_DIR
     paths = sorted(monograph_dir.glob("*.yaml")) if monograph_dir.is_dir() else []
     if only:
@@ -68,12 +71,14 @@ def load_knowledge_base(data_dir: Path, *, today: dt.date | None = None,
         paths = [p for p in paths if p.resolve() in wanted]
     today = today or dt.date.today()
     monographs = [m for p in paths
-                  if (m := _load_monograph(p, references, problems, warnings, today))]
+                  if (m := _load_monograph(p, references=references, classes=classes,
+                                           problems=problems, warnings=warnings, today=today))]
     if not only and reference_doc is not None:
         warnings += _uncited(monographs, references, reference_doc)
     if problems:
         raise DataError(problems)
-    return KnowledgeBase(monographs, {r.id: r for r, _ in references.values()}, warnings)
+    return KnowledgeBase(monographs, {r.id: r for r, _ in references.values()}, warnings,
+                         classes)
 
 
 def _read(path: Path, problems: list[Problem]) -> YamlDocument | None:
@@ -124,7 +129,34 @@ def _load_references(path: Path, problems: list[Problem]
     return out, doc
 
 
-def _load_monograph(path: Path, references: dict[str, tuple[Reference, Path_]],
+def _load_classes(path: Path, problems: list[Problem]) -> dict[str, DrugClass]:
+    """The drug classes editors define; a missing file means no classes yet."""
+    if not path.exists():
+        return {}
+    doc = _read(path, problems)
+    if doc is None:
+        return {}
+    if not isinstance(doc.data, list):
+        problems.append(doc.problem((), "the drug classes are a list, each item starting with "
+                                        "'- id: name'"))
+        return {}
+    out: dict[str, DrugClass] = {}
+    for i, item in enumerate(doc.data):
+        try:
+            drug_class = DrugClass.model_validate(item)
+        except ValidationError as e:
+            problems.extend(problems_from_validation(doc, e, DrugClass, (i,)))
+            continue
+        if drug_class.id in out:
+            problems.append(doc.problem((i, "id"), f"drug class '{drug_class.id}' is defined "
+                                                   "twice; keep one"))
+            continue
+        out[drug_class.id] = drug_class
+    return out
+
+
+def _load_monograph(path: Path, *, references: dict[str, tuple[Reference, Path_]],
+                    classes: dict[str, DrugClass],
                     problems: list[Problem], warnings: list[Problem],
                     today: dt.date) -> LoadedMonograph | None:
     doc = _read(path, problems)
@@ -154,6 +186,12 @@ def _load_monograph(path: Path, references: dict[str, tuple[Reference, Path_]],
             problems.append(doc.problem(where, f"cites '{key}', which is not in "
                                                f"data/{REFERENCES_FILE}"
                                                f"{vocabulary.suggest(key, references)}"))
+    for i, class_id in enumerate(monograph.drug_classes):
+        if class_id not in classes:
+            hint = vocabulary.suggest(class_id, classes)
+            problems.append(doc.problem(("drug_classes", i), f"'{class_id}' is not a drug class "
+                                                             f"in data/{CLASSES_FILE}; add it "
+                                                             f"there or correct it{hint}"))
     for where, text in iter_strings(monograph):
         for form_id in inline.strength_refs(text) if "{strength:" in text else ():
             if monograph.dosage_form(form_id) is None:
@@ -163,6 +201,12 @@ def _load_monograph(path: Path, references: dict[str, tuple[Reference, Path_]],
                                                    f"{vocabulary.suggest(form_id, ids)}"))
     if len(problems) > before:
         return None
+    for name in ("boxed_warning", *BODY_SECTIONS):
+        value = getattr(monograph, name)
+        if value is not None and is_empty(value):
+            warnings.append(doc.problem((name,), f"section {name} is empty; the page says "
+                                                 f"'{vocabulary.NOT_STATED}' for it. Fill it or "
+                                                 "remove it", severity="warning"))
     review = monograph.review
     if review.next_review and review.next_review < today:
         warnings.append(doc.problem(("review", "next_review"),
@@ -220,6 +264,12 @@ def problems_from_validation(doc: YamlDocument, error: ValidationError, root: ty
         kind = item["type"]
         value = item.get("input")
         got = f", not {_shown(value)}" if not isinstance(value, dict | list) else ""
+        if kind == "string_type" and isinstance(value, dict) and (
+                {"dose", "strength"} & set(value)):
+            out.append(doc.problem(path, "this text starts with '{', so YAML read it as a group "
+                                         "of fields; put the whole text in quotes, like "
+                                         "- \"{dose: 1 mg/kg} is the usual dose\""))
+            continue
         if kind == "extra_forbidden":
             field_name = str(loc[-1])
             allowed = _fields_at(root, loc[:-1])

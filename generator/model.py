@@ -7,8 +7,10 @@ editors' tools read (``kb schema``) is exported from these classes, never writte
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from decimal import Decimal
+from fractions import Fraction
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -19,22 +21,27 @@ from pydantic import (
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
+    PrivateAttr,
     StrictBool,
+    ValidationInfo,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
-from . import inline, vocabulary
+from . import inline, units, vocabulary
 
 
 class Vocabulary:
     """A string restricted to an allow-list, with "did you mean" in its error message."""
 
-    def __init__(self, noun: str, entries: dict[str, Any]) -> None:
+    def __init__(self, noun: str, entries: dict[str, Any],
+                 explain: Callable[[str], str] | None = None) -> None:
         self.noun = noun
         self.entries = entries
+        self.explain = explain or (lambda value: vocabulary.suggest(value, entries))
 
     def check(self, value: str) -> str:
         """Accept a code of the allow-list; explain anything else."""
@@ -42,8 +49,7 @@ class Vocabulary:
             raise PydanticCustomError(
                 "vocabulary",
                 "'{value}' is not a known {noun}{hint}",
-                {"value": value, "noun": self.noun,
-                 "hint": vocabulary.suggest(value, self.entries)},
+                {"value": value, "noun": self.noun, "hint": self.explain(value)},
             )
         return value
 
@@ -65,14 +71,23 @@ def _text(value: str) -> str:
 
 
 Route = Annotated[str, Vocabulary("route", vocabulary.ROUTES)]
-DoseUnit = Annotated[str, Vocabulary("unit", vocabulary.UNITS)]
-AmountUnit = Annotated[str, Vocabulary("amount unit", vocabulary.AMOUNT_UNITS)]
+DoseUnit = Annotated[str, Vocabulary(
+    "unit", units.DOSE_UNITS, lambda v: units.explain_unit(v, units.DOSE_UNITS))]
+StrengthUnit = Annotated[str, Vocabulary(
+    "strength unit", {**units.AMOUNT_UNITS, **units.CONCENTRATION_UNITS},
+    lambda v: units.explain_unit(v, {**units.AMOUNT_UNITS, **units.CONCENTRATION_UNITS}))]
 VolumeUnit = Annotated[str, Vocabulary("volume unit", vocabulary.VOLUME_UNITS)]
-Frequency = Annotated[str, Vocabulary("frequency", vocabulary.FREQUENCIES)]
+Frequency = Annotated[str, Vocabulary("frequency", units.FREQUENCIES, units.explain_frequency)]
+TimeUnit = Annotated[str, Vocabulary("unit of time", units.TIME_UNITS,
+                                     units.explain_time_unit)]
+Device = Annotated[str, Vocabulary("device", vocabulary.DEVICES)]
+AgeGroup = Annotated[str, Vocabulary("age group", vocabulary.AGE_GROUPS)]
+BoundUnit = Annotated[str, Vocabulary("unit", vocabulary.BOUND_UNITS)]
+RenalMeasure = Annotated[str, Vocabulary("renal measure", vocabulary.RENAL_MEASURES)]
+HepaticSeverity = Annotated[str, Vocabulary("hepatic impairment", vocabulary.HEPATIC_SEVERITIES)]
 DoseKind = Annotated[str, Vocabulary("kind of dose", vocabulary.DOSE_KINDS)]
 Qualifier = Annotated[str, Vocabulary("qualifier", vocabulary.QUALIFIERS)]
 BodySystem = Annotated[str, Vocabulary("body system", vocabulary.BODY_SYSTEMS)]
-DrugClass = Annotated[str, Vocabulary("drug class", vocabulary.DRUG_CLASSES)]
 DosageFormKind = Annotated[str, Vocabulary("dosage form", vocabulary.DOSAGE_FORM_KINDS)]
 ReviewStatus = Annotated[str, Vocabulary("review status", vocabulary.REVIEW_STATUSES)]
 MonographStatus = Annotated[str, Vocabulary("status", vocabulary.MONOGRAPH_STATUSES)]
@@ -95,9 +110,12 @@ def _plain_name(value: str) -> str:
 PlainName = Annotated[str, Field(strict=True, min_length=1, max_length=200),
                       AfterValidator(_plain_name)]
 Slug = Annotated[str, Field(strict=True, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+ClassId = Annotated[str, Field(strict=True, pattern=r"^[a-z0-9]+([-_][a-z0-9]+)*$")]
 CitationKey = Annotated[str, Field(strict=True, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_:.\-]*$")]
 def _number(value: Any) -> Any:
     """Numbers only: the reader gives ``Decimal`` or ``int``; quoted text is not a number."""
+    if isinstance(value, str) and re.fullmatch(r"\s*\d+(,\d+)+(\.\d+)?\s*", value):
+        raise PydanticCustomError("number_comma", inline.comma_message(value.strip()))
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         shown = f"'{value}'" if isinstance(value, str) else (
             "an empty value" if value is None else f"a {type(value).__name__}")
@@ -125,6 +143,8 @@ class Section(KbModel):
     """Works cited for the whole section; shown beside its heading, not in the contents."""
     paragraphs: list[Text] = []
     """The section's paragraphs, in the source's order."""
+    items: list[Text] = []
+    """A list the source gives after the paragraphs (each warning, each interaction)."""
 
 
 class CoMedication(KbModel):
@@ -171,25 +191,23 @@ class AdverseEffects(KbModel):
     """Effects by body system, in the source's order."""
 
 
-class Dose(KbModel):
-    """A dose as data: a single ``value`` or a ``min``–``max`` range, in one unit."""
+class _Span(KbModel):
+    """A single ``value`` or a ``min``–``max`` range."""
 
     value: PositiveNumber | None = None
-    """A single dose, such as 0.5."""
+    """A single number, such as 0.5."""
     min: PositiveNumber | None = None
     """The low end of a range."""
     max: PositiveNumber | None = None
     """The high end of a range."""
-    unit: DoseUnit
-    """The unit; per-kg and per-hour units say so (mg/kg, mg/kg/hour)."""
 
     @model_validator(mode="after")
-    def _one_form(self) -> Dose:
+    def _one_form(self) -> _Span:
         single = self.value is not None
         ranged = self.min is not None or self.max is not None
         if single == ranged:
             raise PydanticCustomError(
-                "dose_form", "give either value (a single dose) or min and max (a range)")
+                "dose_form", "give either value (a single number) or min and max (a range)")
         if ranged and (self.min is None or self.max is None):
             raise PydanticCustomError("dose_form", "a range needs both min and max")
         if self.min is not None and self.max is not None and self.min > self.max:
@@ -199,47 +217,276 @@ class Dose(KbModel):
         return self
 
     @property
+    def low(self) -> Decimal:
+        """The single number, or the bottom of the range."""
+        low = self.value if self.value is not None else self.min
+        assert low is not None
+        return low
+
+    @property
     def highest(self) -> Decimal:
-        """The single dose, or the top of the range."""
+        """The single number, or the top of the range."""
         top = self.value if self.value is not None else self.max
         assert top is not None
         return top
 
 
+class Dose(_Span):
+    """A dose as data: a single ``value`` or a ``min``–``max`` range, in one unit."""
+
+    unit: DoseUnit
+    """The unit; per-kg, per-m² and per-time units say so (mg/kg, mcg/kg/minute, mg/day)."""
+
+    @property
+    def typed_unit(self) -> units.Unit:
+        """The unit with its dimension and factor."""
+        return units.UNITS[self.unit]
+
+
+class Duration(_Span):
+    """A length of time: ``over 10 minutes``, ``for 5 days``, ``at least 2 hours apart``."""
+
+    unit: TimeUnit
+    """minutes, hours, days or weeks."""
+
+
 class Quantity(KbModel):
-    """An amount with a unit, used for caps."""
+    """An amount with a unit, used for caps and titration limits."""
 
     value: PositiveNumber
     """The number."""
     unit: DoseUnit
     """The unit, from the allow-list."""
 
+    @property
+    def typed_unit(self) -> units.Unit:
+        """The unit with its dimension and factor."""
+        return units.UNITS[self.unit]
+
+
+class AsNeeded(KbModel):
+    """A dose given when needed, not on a schedule."""
+
+    reason: PlainName | None = None
+    """What it is given for ("nausea"), as the source says."""
+    min_interval: Duration | None = None
+    """The least time between doses ("every 2 hours as needed" is 2 hours)."""
+
+
+class Titration(KbModel):
+    """How the dose is adjusted, as the source states it."""
+
+    by: Dose
+    """The size of each adjustment."""
+    every: Duration | None = None
+    """How often it may be adjusted."""
+    up_to: Quantity | None = None
+    """The most the dose is titrated to."""
+    toward: PlainName | None = None
+    """The goal ("to effect", "to the target sedation score")."""
+
+
+def _cap_problem(cap: Quantity, dose: Dose, *, rate: bool) -> str | None:
+    """Why ``cap`` cannot cap ``dose``, or None."""
+    cap_unit, dose_unit = cap.typed_unit, dose.typed_unit
+    if cap_unit.amount != dose_unit.amount:
+        return (f"a cap in {cap_unit.label} cannot cap a dose in {dose_unit.label}: they measure "
+                "different things")
+    if cap_unit.per_body not in (None, dose_unit.per_body):
+        return (f"a cap in {cap_unit.label} cannot cap a dose in {dose_unit.label}: the dose "
+                "is not per body size in the same way")
+    if rate and not cap_unit.is_rate:
+        return (f"max_rate caps a rate; write it as a rate, such as "
+                f"{dose_unit.amount_code}/hour")
+    if not rate and cap_unit.per_minutes is not None:
+        return (f"this cap is an amount; write it in {dose_unit.amount_code}"
+                + ("" if dose_unit.per_body is None
+                   else f" or {dose_unit.amount_code}/{dose_unit.per_body}"))
+    return None
+
+
+def _compare_cap(cap: Quantity, dose: Dose) -> bool:
+    """Whether the cap is below even the lowest dose (when the two can be compared as written)."""
+    cap_unit, dose_unit = cap.typed_unit, dose.typed_unit
+    if cap_unit.dimension != dose_unit.dimension:
+        return False
+    return units.convert(Fraction(cap.value), cap_unit, dose_unit) < Fraction(dose.low)
+
 
 class DoseStep(KbModel):
-    """One dose within a regimen: a bolus, an infusion rate, a scheduled dose."""
+    """One dose within a regimen: a bolus, a loading dose, an infusion rate, a scheduled or
+    as-needed dose. Shaped after FHIR R5 Dosage."""
 
     kind: DoseKind
     """What kind of dose this is."""
     dose: Dose
     """The dose as data."""
     frequency: Frequency | None = None
-    """How often; empty when the source does not say (the page then says so)."""
+    """How often (every_4_hours, twice_a_day, at_night, once, continuous); empty when the source
+    does not say (the page then says so)."""
+    divided_into: Annotated[int, Field(strict=True, ge=2, le=12)] | None = None
+    """For an amount per 24 hours given in divided doses: how many ("in 3 divided doses")."""
+    over: Duration | None = None
+    """How long one dose takes to give ("over 10 minutes", "over 24 hours")."""
+    device: Device | None = None
+    """What it is given by (syringe_driver, infusion_pump)."""
+    as_needed: AsNeeded | None = None
+    """For a dose given when needed: its reason and minimum interval."""
+    duration: Duration | None = None
+    """How long to continue, as the source states it ("for 5 days")."""
+    max_duration: Duration | None = None
+    """The longest it may be continued ("not to exceed 24 hours")."""
     max_per_dose: Quantity | None = None
-    """Largest single dose, when the source gives one."""
-    max_per_day: Quantity | None = None
-    """Largest total per day, when the source gives one."""
+    """Largest single dose, in an amount (mg) or per kg (mg/kg) if the dose is per kg."""
+    max_rate: Quantity | None = None
+    """Largest rate of an infusion (mg/hour, or mcg/kg/minute if the dose is per kg)."""
+    max_per_24_hours: Quantity | None = None
+    """Largest total of this step in 24 hours, as an amount (mg) or per kg (mg/kg)."""
+    titration: Titration | None = None
+    """How the dose is adjusted, when the source says."""
+    notes: list[Text] = []
+    """Anything else the source says about this dose."""
+
+    @field_validator("max_per_dose", "max_per_24_hours", "max_rate")
+    @classmethod
+    def _cap_fits_dose(cls, cap: Quantity | None, info: ValidationInfo) -> Quantity | None:
+        dose = info.data.get("dose")
+        if cap is None or not isinstance(dose, Dose):
+            return cap
+        problem = _cap_problem(cap, dose, rate=info.field_name == "max_rate")
+        if problem is None and info.field_name == "max_per_dose" and dose.typed_unit.is_rate:
+            problem = "an infusion rate has no single dose; cap it with max_rate"
+        if problem is None and info.field_name == "max_rate" and not dose.typed_unit.is_rate:
+            problem = "max_rate caps an infusion rate; this dose is not a rate"
+        if problem:
+            raise PydanticCustomError("cap_dimension", problem)
+        if _compare_cap(cap, dose):
+            raise PydanticCustomError(
+                "cap_below_dose", "{cap} is below even the lowest dose it caps ({dose})",
+                {"cap": f"{cap.value} {cap.unit}", "dose": f"{dose.low} {dose.unit}"})
+        return cap
 
     @model_validator(mode="after")
-    def _caps(self) -> DoseStep:
-        cap = self.max_per_dose
-        if cap is not None and cap.unit == self.dose.unit and cap.value < self.dose.highest:
+    def _timing(self) -> DoseStep:
+        unit = self.dose.typed_unit
+        if unit.is_rate and self.frequency not in (None, "continuous"):
             raise PydanticCustomError(
-                "cap_below_dose", "max_per_dose {cap} is below the dose it caps ({dose})",
-                {"cap": str(cap.value), "dose": str(self.dose.highest)})
-        if self.dose.unit.endswith("/hour") and self.frequency is not None:
+                "rate_frequency", "a rate per minute or hour is continuous; remove frequency "
+                "or write frequency: continuous")
+        if self.divided_into is not None and not unit.per_day:
             raise PydanticCustomError(
-                "rate_frequency", "an hourly rate has no frequency; remove frequency")
+                "divided_into", "divided_into is for an amount per 24 hours (a unit ending in "
+                "/day); this dose is in {unit}", {"unit": unit.label})
+        if self.max_per_dose is not None and unit.per_day and self.divided_into is None:
+            raise PydanticCustomError(
+                "cap_per_day", "an amount per 24 hours has no single dose to cap unless it is "
+                "given in divided doses; add divided_into, or cap it with max_per_24_hours")
+        if self.titration is not None:
+            for name, part in (("by", self.titration.by), ("up_to", self.titration.up_to)):
+                if part is not None and part.typed_unit.dimension != unit.dimension:
+                    raise PydanticCustomError(
+                        "titration_unit", "titration.{name} is in {got}, the dose in {unit}; "
+                        "write both in units of the same kind", {"name": name,
+                                                                  "got": part.unit,
+                                                                  "unit": self.dose.unit})
         return self
+
+    @property
+    def is_as_needed(self) -> bool:
+        """Given when needed rather than on a schedule."""
+        return self.as_needed is not None or self.kind == "as_needed"
+
+
+class Bounds(KbModel):
+    """A measured bound as the source writes it: from ``min`` to ``max``, or ``below``/``above``
+    a value."""
+
+    min: PositiveNumber | None = None
+    """At least this."""
+    max: PositiveNumber | None = None
+    """At most this."""
+    below: PositiveNumber | None = None
+    """Less than this."""
+    above: PositiveNumber | None = None
+    """More than this."""
+    unit: BoundUnit
+    """years, months, weeks or days for an age; kg for a weight; mL/minute (creatinine
+    clearance) or mL/minute/1.73 m2 (eGFR) for renal function."""
+
+    @model_validator(mode="after")
+    def _sensible(self) -> Bounds:
+        if (self.min is not None and self.above is not None) or (
+                self.max is not None and self.below is not None):
+            raise PydanticCustomError("bounds", "give min or above, and max or below, not both")
+        if not any(v is not None for v in (self.min, self.max, self.below, self.above)):
+            raise PydanticCustomError("bounds", "give min, max, below or above")
+        low = self.min if self.min is not None else self.above
+        high = self.max if self.max is not None else self.below
+        if low is not None and high is not None and low > high:
+            raise PydanticCustomError("bounds", "the lower bound {low} is above the upper {high}",
+                                      {"low": str(low), "high": str(high)})
+        return self
+
+
+class RenalFunction(KbModel):
+    """Renal function as the source measures it. Creatinine clearance and eGFR are never
+    converted into each other."""
+
+    measure: RenalMeasure
+    """creatinine_clearance or egfr, as the source states."""
+    bounds: Bounds
+    """The range, with its unit (mL/minute for creatinine clearance, mL/minute/1.73 m2 for
+    eGFR)."""
+
+    @model_validator(mode="after")
+    def _unit(self) -> RenalFunction:
+        expected = vocabulary.RENAL_MEASURES[self.measure][1]
+        if self.bounds.unit != expected:
+            raise PydanticCustomError("renal_unit", "{measure} is in {expected}; the source's "
+                                      "figure is never converted", {"measure": self.measure,
+                                                                   "expected": expected})
+        return self
+
+
+class Population(KbModel):
+    """Who a regimen is for, only as the source states it: the generator adds no threshold,
+    band or formula of its own."""
+
+    groups: list[AgeGroup] = []
+    """Age groups the source names (adult, older_adult, child, ...)."""
+    age: Bounds | None = None
+    """Ages as the source bounds them."""
+    weight: Bounds | None = None
+    """Body weights as the source bounds them (unit kg)."""
+    renal: RenalFunction | None = None
+    """Renal function as the source states it."""
+    hepatic: HepaticSeverity | None = None
+    """Hepatic impairment as the source states it."""
+    description: PlainName | None = None
+    """Anything else the source says about who the regimen is for, in plain words."""
+
+    @model_validator(mode="after")
+    def _units(self) -> Population:
+        if self.age is not None and self.age.unit not in vocabulary.AGE_UNITS:
+            raise PydanticCustomError("age_unit", "an age is in years, months, weeks or days")
+        if self.weight is not None and self.weight.unit != "kg":
+            raise PydanticCustomError("weight_unit", "a weight is in kg")
+        return self
+
+
+class Conversion(KbModel):
+    """A conversion between routes or forms, as the source states it ("oral to subcut 2:1")."""
+
+    from_route: Route
+    """The route converted from."""
+    to_route: Route
+    """The route converted to."""
+    ratio: Annotated[str, Field(strict=True, pattern=r"^\d+(\.\d+)?:\d+(\.\d+)?$")]
+    """From-dose : to-dose, as the source writes it ("2:1")."""
+    citations: list[CitationKey] = []
+    """Works supporting the conversion."""
+    notes: list[Text] = []
+    """What the source adds."""
 
 
 class Regimen(KbModel):
@@ -251,16 +498,32 @@ class Regimen(KbModel):
     """Route code; the page shows the safe words (subcutaneous is shown as subcut)."""
     indication: PlainName | None = None
     """What it is for, as the source says ("pain")."""
-    population: PlainName | None = None
+    population: Population | None = None
     """Who it is for, when the source says; empty shows "not stated in source"."""
     qualifier: Qualifier | None = None
-    """The strength of the statement ("literature suggests"), shown wherever the regimen is."""
+    """Where the regimen comes from ("literature suggests", "product label"), shown wherever
+    the regimen is."""
     citations: list[CitationKey] = []
     """Works supporting the regimen."""
     steps: list[DoseStep] = Field(min_length=1)
-    """The doses the source joins into this regimen (an IV bolus and an infusion)."""
+    """The doses the source joins into this regimen (a loading dose and a maintenance
+    infusion; a regular and an as-needed dose)."""
+    max_per_24_hours: Quantity | None = None
+    """Largest total in 24 hours over all its steps, regular and as-needed together."""
+    max_duration: Duration | None = None
+    """The longest the regimen may be continued."""
     notes: list[Text] = []
     """Anything else the source says about this regimen."""
+
+    @field_validator("max_per_24_hours")
+    @classmethod
+    def _cap_fits_steps(cls, cap: Quantity | None, info: ValidationInfo) -> Quantity | None:
+        for step in info.data.get("steps") or []:
+            if cap is not None and isinstance(step, DoseStep):
+                problem = _cap_problem(cap, step.dose, rate=False)
+                if problem:
+                    raise PydanticCustomError("cap_dimension", problem)
+        return cap
 
 
 class RouteUse(KbModel):
@@ -285,23 +548,47 @@ class Dosing(KbModel):
     """The sentence that introduces the regimens."""
     regimens: list[Regimen] = []
     """The regimens, each as data."""
+    conversions: list[Conversion] = []
+    """Conversions between routes or forms, as the source states them."""
     after_regimens: list[Text] = []
     """Statements after the regimens, in the source's order."""
 
 
 class Strength(KbModel):
-    """A strength: ``amount`` ``unit`` per ``per`` ``per_unit`` (50 mg per 1 mL)."""
+    """A strength: ``amount`` ``unit`` per ``per`` ``per_unit`` (50 mg per 1 mL), a concentration
+    (4 mcg/mL, 1% w/v), or an amount per tablet or capsule (500 mg, no per_unit)."""
 
     amount: PositiveNumber
     """Amount of drug."""
-    unit: AmountUnit
-    """Unit of the amount."""
-    per: PositiveNumber = Decimal(1)
-    """Volume it is contained in."""
-    per_unit: VolumeUnit = "mL"
-    """Unit of that volume."""
+    unit: StrengthUnit
+    """Unit of the amount (mg), or a concentration (mcg/mL, %w/v)."""
+    per: PositiveNumber | None = None
+    """Volume it is contained in (with per_unit; 1 when left out)."""
+    per_unit: VolumeUnit | None = None
+    """Unit of that volume (mL); left out for a tablet or capsule, or a concentration."""
     example: StrictBool = False
     """True when the source gives this strength only as an example ("e.g., 20 mg/mL")."""
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Strength:
+        concentration = units.UNITS[self.unit].per_ml or self.unit.startswith("%")
+        if concentration and (self.per is not None or self.per_unit is not None):
+            raise PydanticCustomError("strength_form", "{unit} is already per mL; remove per "
+                                      "and per_unit", {"unit": self.unit})
+        if self.per is not None and self.per_unit is None:
+            raise PydanticCustomError("strength_form", "per needs per_unit (mL)")
+        return self
+
+    @property
+    def amount_per_ml(self) -> tuple[Fraction, units.Unit] | None:
+        """The strength as an amount per mL in its amount unit, when it is a liquid."""
+        unit = units.UNITS[self.unit]
+        if unit.per_ml:
+            return Fraction(self.amount) * unit.amount_factor, units.UNITS[
+                "mg" if unit.amount == "mass" else unit.amount_code]
+        if self.per_unit == "mL" and not unit.per_ml:
+            return Fraction(self.amount) / Fraction(self.per or 1), unit
+        return None
 
 
 class DosageForm(KbModel):
@@ -428,7 +715,8 @@ class ChangeLogEntry(KbModel):
 
 
 class Monograph(KbModel):
-    """A drug monograph. Body sections are declared in the order of the page."""
+    """A drug monograph. Body sections appear on the page in the order the file gives them (the
+    source's order); a boxed warning always stands above the at-a-glance box."""
 
     title: PlainName
     """The page title ("Ketamine for pain")."""
@@ -436,10 +724,12 @@ class Monograph(KbModel):
     """Lowercase generic name; the file is named after it."""
     status: MonographStatus = "published"
     """draft or published; drafts never reach a release."""
-    drug_classes: list[DrugClass] = []
-    """Drug classes as the source names them."""
+    drug_classes: list[ClassId] = []
+    """Drug classes as the source names them, by their id in data/drug-classes.yaml."""
     synonyms: list[PlainName] = []
-    """Other names; none unless the source names them."""
+    """Other names the source gives; shown under the title and found by search."""
+    brand_names: list[PlainName] = []
+    """Brand names the source gives; shown under the title and found by search."""
     indication: PlainName | None = None
     """What the monograph covers ("pain")."""
     provenance: Provenance
@@ -448,38 +738,60 @@ class Monograph(KbModel):
     """Local review status."""
     changelog: list[ChangeLogEntry] = []
     """Changes, newest last."""
+    boxed_warning: Section | None = None
+    """A boxed (black-box) warning; shown above the at-a-glance box."""
     introduction: Section | None = None
     """Introduction."""
     mechanism_of_action: Section | None = None
     """Mechanism of action."""
+    contraindications: Section | None = None
+    """Contraindications (absolute)."""
+    cautions: Section | None = None
+    """Cautions (relative contraindications)."""
+    warnings_and_precautions: Section | None = None
+    """Warnings and precautions."""
+    interactions: Section | None = None
+    """Interactions."""
     adverse_effects: AdverseEffects | None = None
     """Adverse effects."""
     dosing: Dosing | None = None
     """Dosing and administration considerations."""
+    renal_impairment: Section | None = None
+    """Use in renal impairment."""
+    hepatic_impairment: Section | None = None
+    """Use in hepatic impairment."""
+    pregnancy_and_breastfeeding: Section | None = None
+    """Pregnancy and breastfeeding."""
     dosage_forms: DosageForms | None = None
     """Dosage forms."""
+    storage_and_stability: Section | None = None
+    """Storage and stability."""
+    compatibility: Section | None = None
+    """Compatibility (for example, syringe-driver mixtures)."""
     monitoring: Monitoring | None = None
     """Monitoring."""
+    pharmacokinetics: Section | None = None
+    """Pharmacokinetics."""
+    overdose: Section | None = None
+    """Overdose."""
     summary: Summary | None = None
     """Summary and place in therapy."""
-    contraindications: Section | None = None
-    """Contraindications; absent when the source gives none."""
-    interactions: Section | None = None
-    """Interactions; absent when the source gives none."""
-    pharmacokinetics: Section | None = None
-    """Pharmacokinetics; absent when the source gives none."""
     further_information: list[FurtherInformation] = []
     """Further reading the source names."""
 
+    _section_order: tuple[str, ...] = PrivateAttr(default=())
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _remember_order(cls, data: Any, handler: Any) -> Monograph:
+        monograph: Monograph = handler(data)
+        written = [k for k in data if k in BODY_SECTIONS] if isinstance(data, dict) else []
+        rest = [k for k in BODY_SECTIONS if k not in written]
+        monograph._section_order = tuple(written + rest)
+        return monograph
+
     @model_validator(mode="after")
-    def _core_sections(self) -> Monograph:
-        if self.status == "published":
-            missing = [name for name in CORE_SECTIONS if getattr(self, name) is None]
-            if missing:
-                raise PydanticCustomError(
-                    "core_sections", "a published monograph needs the sections {missing}; "
-                    "write them, or mark the monograph status: draft",
-                    {"missing": ", ".join(missing)})
+    def _unique_ids(self) -> Monograph:
         ids = [r.id for r in self.dosing.regimens] if self.dosing else []
         ids += [f.id for f in self.dosage_forms.forms] if self.dosage_forms else []
         duplicated = sorted({i for i in ids if ids.count(i) > 1})
@@ -487,6 +799,11 @@ class Monograph(KbModel):
             raise PydanticCustomError("duplicate_id", "id {ids} is used twice",
                                       {"ids": ", ".join(duplicated)})
         return self
+
+    @property
+    def section_order(self) -> tuple[str, ...]:
+        """The body sections in the order the file gives them (the source's order)."""
+        return self._section_order or BODY_SECTIONS
 
     @property
     def slug(self) -> str:
@@ -497,6 +814,38 @@ class Monograph(KbModel):
         """The dosage form with this id, if any."""
         forms = self.dosage_forms.forms if self.dosage_forms else []
         return next((f for f in forms if f.id == form_id), None)
+
+    def section(self, name: str) -> Any:
+        """A body section, or None when it is absent or holds nothing (``{}`` is not
+        content)."""
+        value = getattr(self, name)
+        return None if value is None or is_empty(value) else value
+
+
+def is_empty(record: BaseModel) -> bool:
+    """True when a record holds no content: every field empty, None or itself empty."""
+    for name in type(record).model_fields:
+        value = getattr(record, name)
+        if name == "citations":
+            continue
+        if isinstance(value, BaseModel):
+            if not is_empty(value):
+                return False
+        elif value not in (None, [], "", ()):
+            return False
+    return True
+
+
+class DrugClass(KbModel):
+    """A drug class, defined in data/drug-classes.yaml; editors add classes there."""
+
+    id: ClassId
+    """Short name that monographs use in drug_classes (alpha_2_adrenergic_agonist)."""
+    label: PlainName
+    """The words shown ("Alpha-2 adrenergic agonist")."""
+    atc: Annotated[str, Field(strict=True, pattern=r"^[A-V]\d{2}([A-Z]([A-Z](\d{2})?)?)?$")] | \
+        None = None
+    """The WHO ATC code of the class, when the editor records one (N01AX)."""
 
 
 SKELETON_SOURCE = "Source not yet entered."
@@ -515,12 +864,16 @@ def iter_strings(value: Any, path: tuple[str | int, ...] = ()
         yield path, value
 
 
-CORE_SECTIONS = ("introduction", "adverse_effects", "dosing", "dosage_forms", "monitoring")
-"""Sections a published monograph must have."""
+BODY_SECTIONS = ("introduction", "mechanism_of_action", "contraindications", "cautions",
+                 "warnings_and_precautions", "interactions", "adverse_effects", "dosing",
+                 "renal_impairment", "hepatic_impairment", "pregnancy_and_breastfeeding",
+                 "dosage_forms", "storage_and_stability", "compatibility", "monitoring",
+                 "pharmacokinetics", "overdose", "summary")
+"""The body sections, in the order used where the file does not give one."""
 
-BODY_SECTIONS = ("introduction", "mechanism_of_action", "adverse_effects", "dosing",
-                 "dosage_forms", "monitoring", "summary")
-"""The body sections in page order."""
+CORE_SECTIONS = ("adverse_effects", "contraindications", "dosing", "dosage_forms", "monitoring")
+"""Core sections: when absent or empty, the page says "not stated in source" (the place in
+therapy, the other core item, is said so in the at-a-glance box)."""
 
-ABSENT_WHEN_SILENT = ("contraindications", "interactions", "pharmacokinetics")
-"""Sections shown as "not stated in source" when the source does not fill them."""
+ABSENT_WHEN_SILENT = (*CORE_SECTIONS, "interactions", "pharmacokinetics")
+"""Sections listed as "not stated in source" when the source does not fill them."""

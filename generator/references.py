@@ -25,7 +25,7 @@ CSL_TYPES = ("article-journal", "article-magazine", "article", "book", "chapter"
              "report", "entry-encyclopedia", "entry-dictionary", "dataset", "thesis")
 
 _TOLERATED = {"ISSN", "ISBN", "language", "source", "title-short", "container-title-short",
-              "abstract", "keyword", "note", "collection-title", "genre", "archive",
+              "abstract", "keyword", "note", "collection-title", "archive",
               "journalAbbreviation", "citation-key", "PMCID"}
 """CSL variables Zotero exports that the site does not show; accepted and ignored."""
 
@@ -132,6 +132,10 @@ class Reference(KbModel):
     """Where the publisher is."""
     medium: str | None = None
     """Medium, as the source gives it (e.g. Web)."""
+    genre: str | None = None
+    """Kind of report or document ("Local protocol", "Technical report"), as Zotero exports it."""
+    number: Scalar | None = None
+    """Report or document number, as Zotero exports it."""
     DOI: Annotated[str, Field(pattern=r"^10\.\d{4,9}/\S+$")] | None = None
     """DOI without https://doi.org/."""
     PMID: Scalar | None = None
@@ -232,6 +236,9 @@ def format_ama(ref: Reference) -> Markup:
             out.append(escape(f"{publisher}; {year}."))
         elif publisher or year:
             out.append(escape(_sentence(publisher or year)))
+        numbered = " ".join(p for p in (ref.genre, ref.number) if p)
+        if numbered:
+            out.append(escape(_sentence(numbered)))
     if ref.accessed:
         out.append(escape(f"Accessed {_date_words(ref.accessed)}."))
     if ref.DOI:

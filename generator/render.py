@@ -15,10 +15,10 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from . import calculator, doses, inline, model, vocabulary
+from . import calculator, doses, inline, model, units, vocabulary
 from .citations import CitationMarker, number_citations
 from .loader import KnowledgeBase
-from .model import ABSENT_WHEN_SILENT, Monograph, Regimen, Review
+from .model import ABSENT_WHEN_SILENT, DrugClass, Monograph, Regimen, Review
 from .references import Reference, format_ama
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -70,7 +70,8 @@ def _environment() -> jinja2.Environment:
         review_details=review_details,
         join_words=doses.join_words,
     )
-    env.filters["labels"] = lambda codes, table: [table[c] for c in codes]
+    env.filters["labels"] = lambda codes, table: [
+        getattr(table[c], "label", table[c]) if c in table else c for c in codes]
     env.filters["md_escape"] = markdown_escape
     return env
 
@@ -173,61 +174,133 @@ class InlineRenderer:
 
 
 def regimen_summary(regimen: Regimen) -> str:
-    """One line for the at-a-glance box: ``IV bolus 0.15–0.3 mg/kg and …``."""
-    steps = []
+    """One line for the at-a-glance box, worded by the one dose formatter."""
+    return doses.format_regimen(regimen)
+
+
+def dose_rows(regimen: Regimen) -> list[dict[str, Any]]:
+    """The dose table's rows of one regimen: each cell's words from the one dose formatter."""
+    rows = []
     for step in regimen.steps:
-        words = f"{vocabulary.DOSE_KINDS[step.kind]} {doses.format_dose(step.dose)}"
-        if step.frequency:
-            words += f" {vocabulary.FREQUENCIES[step.frequency]}"
-        steps.append(words)
-    return f"{doses.format_route(regimen.route)}: {doses.join_words(steps)}"
+        dose = doses.format_dose(step.dose)
+        given = doses.format_administration(step)
+        rows.append({
+            "kind": vocabulary.DOSE_KINDS[step.kind].capitalize(),
+            "dose": f"{dose} {given}" if given else dose,
+            "limits": doses.step_limits(step),
+            "titration": doses.format_titration(step.titration),
+            "timing": doses.format_frequency(step, regimen),
+            "notes": step.notes,
+        })
+    return rows
 
 
 def calculator_view(monograph: Monograph, cite: CitationMarker) -> dict[str, Any]:
     """The calculator's spec and the words of its results, computed here; the page's script
-    lays the results out."""
+    lays the results out. Regimens it cannot calculate are listed with the reason."""
     spec = calculator.calculator_spec(monograph)
     by_id = {r.id: r for r in monograph.dosing.regimens} if monograph.dosing else {}
     regimens = []
     for entry in spec["regimens"]:
         regimen = by_id[entry["id"]]
-        labels = {key: calculator.strength_label(form, i)
-                  for key, form, i in calculator.strengths_for(monograph, regimen)}
         steps = []
         for step_spec in entry["steps"]:
             step = regimen.steps[step_spec["index"]]
-            injected = regimen.route in calculator.PARENTERAL
+            unit = step.dose.typed_unit
+            amount = step_spec["amount_unit"]
+            labels = {key: calculator.strength_label(form, i) for key, form, i, _ in
+                      calculator.strengths_for(monograph, regimen,
+                                               units.UNITS[unit.amount_code])}
+            rate = unit.is_rate or step_spec["over_minutes"] is not None
+            timing = doses.format_timing(step)
             steps.append({
                 "key": f"{regimen.id}.{step_spec['index']}",
                 "kind": vocabulary.DOSE_KINDS[step.kind].capitalize(),
                 "per_kg": doses.format_dose(step.dose),
-                "frequency": vocabulary.FREQUENCIES[step.frequency] if step.frequency else "",
-                "rate": step_spec["rate"],
+                "timing": " ".join(w for w in (doses.format_administration(step), timing)
+                                   if w and w != vocabulary.NOT_STATED),
+                "divided": (f"in {step.divided_into} divided doses" if step.divided_into
+                            else ""),
+                "concentration": (f"Concentration of the prepared infusion, {amount}/mL"
+                                  if rate else ""),
+                "concentration_help": ("The source names no concentration: enter the one "
+                                       "your local protocol uses." if rate else ""),
+                "rate_label": ("Rate" if unit.is_rate else
+                               f"Rate to give it over {doses.format_duration(step.over)}"
+                               if step.over else ""),
                 "volumes": [{"key": s["key"], "label": labels[s["key"]]}
-                            for s in entry["strengths"]],
-                "stock_note": ("Volume of stock solution; the source gives no dilution or rate: "
-                               "dilute and give by local protocol.") if injected else "",
+                            for s in step_spec["strengths"]],
+                "stock_note": ("Volume of stock solution; dilute and give by local protocol."
+                               if step_spec["strengths"] and regimen.route in
+                               calculator.PARENTERAL else ""),
             })
         regimens.append({
             "title": regimen_summary(regimen),
             "qualifier": doses.format_qualifier(regimen.qualifier),
             "cite_html": str(cite(regimen.citations, backlink=False)),
             "indication": regimen.indication or vocabulary.NOT_STATED,
-            "population": regimen.population or vocabulary.NOT_STATED,
+            "population": (doses.format_population(regimen.population) if regimen.population
+                           else vocabulary.NOT_STATED),
             "steps": steps,
         })
-    return {"regimens": regimens, "spec_json": calculator.script_json(spec),
+    skipped = []
+    all_steps = [(r, s) for r in (monograph.dosing.regimens if monograph.dosing else [])
+                 for s in r.steps]
+    for regimen, step in all_steps:
+        reason = calculator.not_calculated(step)
+        if reason and step.dose.typed_unit.per_body is not None:
+            skipped.append(f"{doses.format_route(regimen.route)} "
+                           f"{vocabulary.DOSE_KINDS[step.kind]} "
+                           f"{doses.format_dose(step.dose)}: {reason}.")
+    if all_steps and not regimens and not skipped:
+        skipped.append("none of these doses is per kg of body weight, so there is nothing to "
+                       "calculate.")
+    return {"regimens": regimens, "not_calculated": skipped,
+            "spec_json": calculator.script_json(spec),
             "view_json": calculator.script_json({"regimens": regimens,
                                                "rounding": calculator.ROUNDING_NOTE})}
 
 
+SECTION_TITLES = {
+    "boxed_warning": "Boxed warning",
+    "introduction": "Introduction",
+    "mechanism_of_action": "Mechanism of action",
+    "contraindications": "Contraindications",
+    "cautions": "Cautions",
+    "warnings_and_precautions": "Warnings and precautions",
+    "interactions": "Interactions",
+    "adverse_effects": "Adverse effects",
+    "dosing": "Dosing and administration considerations",
+    "renal_impairment": "Renal impairment",
+    "hepatic_impairment": "Hepatic impairment",
+    "pregnancy_and_breastfeeding": "Pregnancy and breastfeeding",
+    "dosage_forms": "Dosage forms",
+    "storage_and_stability": "Storage and stability",
+    "compatibility": "Compatibility",
+    "monitoring": "Monitoring",
+    "pharmacokinetics": "Pharmacokinetics",
+    "overdose": "Overdose",
+    "summary": "Summary",
+}
+"""Each section's heading (its anchor is its field name with hyphens)."""
+
+
 def render_monograph(monograph: Monograph, references: dict[str, Reference], *,
-                     source: str) -> str:
+                     source: str, classes: dict[str, DrugClass] | None = None) -> str:
     """The Markdown page of one monograph."""
     numbers = number_citations(monograph)
     cite = CitationMarker(numbers)
     md = InlineRenderer(monograph, cite)
     cited = sorted(numbers, key=numbers.__getitem__)
+    classes = classes or {}
+    sections = [(name, SECTION_TITLES[name], name.replace("_", "-"))
+                for name in monograph.section_order if monograph.section(name) is not None]
+    seen: dict[str, int] = {}
+    group_anchors = []
+    for group in monograph.adverse_effects.groups if monograph.adverse_effects else []:
+        anchor = f"adverse-effects-{group.system}"
+        seen[anchor] = seen.get(anchor, 0) + 1
+        group_anchors.append(anchor if seen[anchor] == 1 else f"{anchor}-{seen[anchor]}")
     page = render(
         "monograph.md.j2",
         calculator=calculator_view(monograph, cite),
@@ -235,11 +308,16 @@ def render_monograph(monograph: Monograph, references: dict[str, Reference], *,
         md=md,
         cite=cite,
         source=source,
+        sections=sections,
+        group_anchors=group_anchors,
+        class_labels=[classes[c].label if c in classes else c for c in monograph.drug_classes],
         regimen_summary=regimen_summary,
-        absent=[(name, name.replace("_", " ").capitalize()) for name in ABSENT_WHEN_SILENT
-                if getattr(monograph, name) is None],
-        present_extra=[(name, name.replace("_", " ").capitalize()) for name in ABSENT_WHEN_SILENT
-                       if getattr(monograph, name) is not None],
+        dose_rows=dose_rows,
+        format_population=doses.format_population,
+        format_conversion=doses.format_conversion,
+        regimen_limits=doses.regimen_limits,
+        absent=[(name, SECTION_TITLES[name]) for name in ABSENT_WHEN_SILENT
+                if monograph.section(name) is None],
         references=[(numbers[k], references[k]) for k in cited],
         format_reference=format_ama,
     )
@@ -278,7 +356,7 @@ def render_index(kb: KnowledgeBase, *, include_drafts: bool, url_for: Callable[[
     entries = [(url_for(monograph_path(m.monograph)), m.monograph)
                for m in kb.published(include_drafts=include_drafts)
                if letter is None or letter_of(m.monograph) == letter]
-    return tidy_markdown(render("index.md.j2", entries=entries))
+    return tidy_markdown(render("index.md.j2", entries=entries, classes=kb.classes))
 
 
 def fill_index_markers(markdown: str, kb: KnowledgeBase, *, include_drafts: bool,
@@ -307,6 +385,6 @@ def render_pages(kb: KnowledgeBase, *, include_drafts: bool) -> dict[str, str]:
     """Every generated page: ``{path inside the site's docs: markdown}``."""
     return {
         monograph_path(m.monograph): render_monograph(m.monograph, kb.references,
-                                                      source=m.source.name)
+                                                      source=m.source.name, classes=kb.classes)
         for m in kb.published(include_drafts=include_drafts)
     }

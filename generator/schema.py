@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from .model import Monograph
+from .model import DrugClass, Monograph
 from .references import Reference
 
 SCHEMA_DIR = Path("data") / "schema"
@@ -28,11 +28,20 @@ def references_schema() -> dict[str, Any]:
             "title": "Reference library (CSL-YAML)", **schema}
 
 
+def classes_schema() -> dict[str, Any]:
+    """JSON Schema of ``data/drug-classes.yaml``: a list of drug classes."""
+    schema = TypeAdapter(list[DrugClass]).json_schema(by_alias=True)
+    return {"$schema": DIALECT, "$id": "drug-classes.schema.json",
+            "title": "Drug classes", **schema}
+
+
 def schema_files() -> dict[str, str]:
     """File name → text of every exported schema."""
     return {
         "monograph.schema.json": json.dumps(monograph_schema(), indent=2, sort_keys=True) + "\n",
         "references.schema.json": json.dumps(references_schema(), indent=2, sort_keys=True)
+        + "\n",
+        "drug-classes.schema.json": json.dumps(classes_schema(), indent=2, sort_keys=True)
         + "\n",
     }
 

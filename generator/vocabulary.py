@@ -8,19 +8,7 @@ display rules of the design card live here: ``subcutaneous`` is shown as ``subcu
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from difflib import get_close_matches
-
-
-@dataclass(frozen=True)
-class Unit:
-    """A dose unit: the amount unit, whether it is per kg of body weight, and whether per hour."""
-
-    label: str
-    amount: str
-    per_kg: bool = False
-    per_hour: bool = False
-
 
 ROUTES: dict[str, str] = {
     "oral": "oral",
@@ -32,6 +20,10 @@ ROUTES: dict[str, str] = {
     "topical": "topical",
     "transdermal": "transdermal",
     "sublingual": "sublingual",
+    "buccal": "buccal",
+    "inhaled": "inhaled",
+    "intrathecal": "intrathecal",
+    "epidural": "epidural",
     "parenteral": "parenteral",
 }
 """Route codes and the words shown for them (design card, dose display rule 4)."""
@@ -46,58 +38,35 @@ ROUTE_ADVERBS: dict[str, str] = {
     "topical": "topically",
     "transdermal": "transdermally",
     "sublingual": "sublingually",
+    "buccal": "buccally",
+    "inhaled": "by inhalation",
+    "intrathecal": "intrathecally",
+    "epidural": "epidurally",
     "parenteral": "parenterally",
 }
 """How a route reads in a sentence ("can be administered orally or parenterally")."""
 
-UNITS: dict[str, Unit] = {
-    "mg": Unit("mg", "mg"),
-    "mcg": Unit("mcg", "mcg"),
-    "g": Unit("g", "g"),
-    "units": Unit("units", "units"),
-    "mL": Unit("mL", "mL"),
-    "mg/kg": Unit("mg/kg", "mg", per_kg=True),
-    "mcg/kg": Unit("mcg/kg", "mcg", per_kg=True),
-    "units/kg": Unit("units/kg", "units", per_kg=True),
-    "mg/hour": Unit("mg/hour", "mg", per_hour=True),
-    "mcg/hour": Unit("mcg/hour", "mcg", per_hour=True),
-    "units/hour": Unit("units/hour", "units", per_hour=True),
-    "mL/hour": Unit("mL/hour", "mL", per_hour=True),
-    "mg/kg/hour": Unit("mg/kg/hour", "mg", per_kg=True, per_hour=True),
-    "mcg/kg/hour": Unit("mcg/kg/hour", "mcg", per_kg=True, per_hour=True),
-}
-"""Dose units. ``µg``, ``ug``, ``cc``, ``U``, ``IU`` and ``/hr`` are absent on purpose (rule 3)."""
-
-AMOUNT_UNITS: dict[str, str] = {"mg": "mg", "mcg": "mcg", "g": "g", "units": "units"}
-"""Units for the amount of drug in a dosage-form strength."""
-
 VOLUME_UNITS: dict[str, str] = {"mL": "mL"}
 """Units a strength is expressed per (``50 mg per 1 mL``)."""
-
-FREQUENCIES: dict[str, str] = {
-    "once": "once",
-    "every_4_hours": "every 4 hours",
-    "every_6_hours": "every 6 hours",
-    "every_8_hours": "every 8 hours",
-    "every_12_hours": "every 12 hours",
-    "every_24_hours": "every 24 hours",
-    "as_needed": "as needed",
-}
-"""Dosing frequencies, spelled out (never ``q12h``, ``QD``, ``QOD``)."""
 
 DOSE_KINDS: dict[str, str] = {
     "bolus": "bolus",
     "infusion": "continuous infusion",
     "scheduled": "scheduled dose",
     "loading": "loading dose",
+    "maintenance": "maintenance dose",
     "as_needed": "as-needed dose",
+    "single": "single dose",
 }
 """Kinds of dose within a regimen."""
 
 QUALIFIERS: dict[str, str] = {
     "literature_suggests": "Literature suggests",
     "guideline_recommends": "Guideline recommends",
+    "product_label": "Product label",
     "local_protocol": "Local protocol",
+    "expert_opinion": "Expert opinion",
+    "off_label_use": "Off-label use",
 }
 """The strength of the statement behind a regimen, shown wherever the regimen appears."""
 
@@ -118,25 +87,20 @@ BODY_SYSTEMS: dict[str, str] = {
 }
 """Body systems that adverse effects are grouped by."""
 
-DRUG_CLASSES: dict[str, str] = {
-    "general_anesthetic": "General anesthetic",
-    "nmda_receptor_antagonist": "NMDA-receptor antagonist",
-    "opioid_analgesic": "Opioid analgesic",
-    "benzodiazepine": "Benzodiazepine",
-    "antipsychotic": "Antipsychotic",
-    "anticholinergic": "Anticholinergic",
-    "corticosteroid": "Corticosteroid",
-    "anticonvulsant": "Anticonvulsant",
-    "antidepressant": "Antidepressant",
-}
-"""Drug classes, as a monograph's identity names them."""
-
 DOSAGE_FORM_KINDS: dict[str, str] = {
     "solution_for_injection": "Solution for injection",
     "oral_solution": "Oral solution",
     "topical_gel": "Topical gel",
     "tablet": "Tablet",
     "capsule": "Capsule",
+    "modified_release_tablet": "Modified-release tablet",
+    "oral_suspension": "Oral suspension",
+    "suppository": "Suppository",
+    "transdermal_patch": "Transdermal patch",
+    "infusion_concentrate": "Concentrate for solution for infusion",
+    "powder_for_injection": "Powder for solution for injection",
+    "cream": "Cream",
+    "nasal_spray": "Nasal spray",
 }
 """Kinds of dosage form."""
 
@@ -146,6 +110,49 @@ REVIEW_STATUSES: dict[str, str] = {
     "reviewed": "Reviewed locally",
 }
 """Local review status of a monograph. A monograph no one has reviewed says so."""
+
+DEVICES: dict[str, str] = {
+    "syringe_driver": "by syringe driver",
+    "infusion_pump": "by infusion pump",
+    "pca_pump": "by patient-controlled analgesia pump",
+}
+"""What a dose is given by."""
+
+AGE_GROUPS: dict[str, str] = {
+    "adult": "adults",
+    "older_adult": "older adults",
+    "adolescent": "adolescents",
+    "child": "children",
+    "infant": "infants",
+    "neonate": "neonates",
+}
+"""Age groups, only as a source names them; the generator attaches no age band of its own."""
+
+AGE_UNITS: dict[str, str] = {"years": "years", "months": "months", "weeks": "weeks",
+                             "days": "days"}
+"""Units of an age."""
+
+BOUND_UNITS: dict[str, str] = {**AGE_UNITS, "kg": "kg", "mL/minute": "mL/minute",
+                               "mL/minute/1.73 m2": "mL/minute/1.73 m²"}
+"""Units of a population bound: an age, a weight, a renal function."""
+
+RENAL_MEASURES: dict[str, tuple[str, str]] = {
+    "creatinine_clearance": ("creatinine clearance", "mL/minute"),
+    "egfr": ("eGFR", "mL/minute/1.73 m2"),
+}
+"""Measures of renal function, each with the only unit it is stated in here; never converted
+into each other."""
+
+HEPATIC_SEVERITIES: dict[str, str] = {
+    "any": "hepatic impairment",
+    "mild": "mild hepatic impairment",
+    "moderate": "moderate hepatic impairment",
+    "severe": "severe hepatic impairment",
+    "child_pugh_a": "hepatic impairment, Child-Pugh class A",
+    "child_pugh_b": "hepatic impairment, Child-Pugh class B",
+    "child_pugh_c": "hepatic impairment, Child-Pugh class C",
+}
+"""Hepatic impairment as a source states it."""
 
 MONOGRAPH_STATUSES: dict[str, str] = {
     "draft": "Draft",
@@ -159,18 +166,17 @@ NOT_STATED = "not stated in source"
 
 COMMON_SLIPS: dict[str, str] = {
     "SC": "subcutaneous", "SQ": "subcutaneous", "subcut": "subcutaneous", "IV": "intravenous",
-    "PO": "oral", "IM": "intramuscular", "PR": "rectal", "q4h": "every_4_hours",
-    "q6h": "every_6_hours", "q8h": "every_8_hours", "q12h": "every_12_hours",
-    "q24h": "every_24_hours", "prn": "as_needed", "PRN": "as_needed", "mg/kg/hr": "mg/kg/hour",
-    "mg/hr": "mg/hour", "ml": "mL", "cc": "mL", "ug": "mcg", "µg": "mcg", "U": "units",
-    "IU": "units",
+    "PO": "oral", "IM": "intramuscular", "PR": "rectal", "ml": "mL", "cc": "mL",
 }
-"""Abbreviations editors type from habit, and the allow-listed code each one means."""
+"""Abbreviations editors type from habit, and the allow-listed code each one means (units and
+frequencies have their own, size-safe, suggestions in ``units``)."""
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:
     """``"; did you mean 'mg/kg'?"`` for a near miss, the whole list when it is short, else ''."""
     options = list(choices)
+    if not options:
+        return ""
     if COMMON_SLIPS.get(word) in options:
         return f"; did you mean '{COMMON_SLIPS[word]}'?"
     close = get_close_matches(word, options, n=1, cutoff=0.6)

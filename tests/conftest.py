@@ -34,6 +34,14 @@ def copy_project(root: Path, *, data: bool = True) -> Path:
     return root
 
 
+def fixture_library(data: Path, references: Path | None = None) -> None:
+    """The shared fixture reference library and drug classes in ``data`` (a fixture's own
+    references.yaml, when given, in place of the library)."""
+    data.mkdir(parents=True, exist_ok=True)
+    shutil.copy(references or FIXTURES / "valid" / "references.yaml", data / "references.yaml")
+    shutil.copy(FIXTURES / "valid" / "drug-classes.yaml", data / "drug-classes.yaml")
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real data built with the real mkdocs.yml into a temporary site folder."""

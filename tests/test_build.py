@@ -55,10 +55,10 @@ def table_rows(page: str, css_class: str) -> list[str]:
 
 def test_every_regimen_row(page: str) -> None:
     assert table_rows(page, "kb-doses") == [
-        "Route Kind Dose Frequency Qualifier For Population Refs",
+        "Route Kind Dose How often Qualifier For Population Refs",
         "IV Bolus 0.15–0.3 mg/kg not stated in source Literature suggests pain not stated in "
         "source ^18",
-        "Continuous infusion 0.15–0.3 mg/kg/hour hourly rate; duration not stated in source",
+        "Continuous infusion 0.15–0.3 mg/kg/hour continuous; duration not stated in source",
         "oral Scheduled dose 0.5 mg/kg every 12 hours Literature suggests pain not stated in "
         "source ^18",
     ]

@@ -44,9 +44,9 @@ def test_changed_regimen_and_strengths(repo: Path, capsys: pytest.CaptureFixture
     path.write_text(text, encoding="utf-8")
     assert main(["diff", "HEAD"]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "data/monographs/ketamine.yaml: regimen oral-scheduled changed: oral (Literature "
-        "suggests): scheduled dose 0.5 mg/kg, every 12 hours → oral (Literature suggests): "
-        "scheduled dose 0.6 mg/kg, every 12 hours",
+        "data/monographs/ketamine.yaml: regimen oral-scheduled changed: (Literature suggests) "
+        "oral: scheduled dose 0.5 mg/kg every 12 hours; for pain → (Literature suggests) oral: "
+        "scheduled dose 0.6 mg/kg every 12 hours; for pain",
         "data/monographs/ketamine.yaml: dosage form solution-for-injection: strength 100 mg/mL "
         "removed",
         "data/monographs/ketamine.yaml: dosage form solution-for-injection: strength 10 mg/mL "

@@ -46,15 +46,19 @@ def test_frequency_the_source_does_not_give_says_so() -> None:
     scheduled = DoseStep(kind="scheduled", dose=Dose(value=Decimal(1), unit="mg/kg"),
                          frequency="every_12_hours")
     assert format_frequency(bolus) == "not stated in source"
-    assert format_frequency(rate) == "hourly rate; duration not stated in source"
+    assert format_frequency(rate) == "continuous; duration not stated in source"
     assert format_frequency(scheduled) == "every 12 hours"
 
 
 def test_strengths() -> None:
-    assert format_strength(Strength(amount=Decimal(50), unit="mg")) == "50 mg/mL"
-    assert format_strength(Strength(amount=Decimal(10), unit="mg", per=Decimal(5))) == \
-        "10 mg per 5 mL"
-    example = Strength(amount=Decimal(20), unit="mg", example=True)
+    assert format_strength(Strength(amount=Decimal(50), unit="mg", per_unit="mL")) == "50 mg/mL"
+    assert format_strength(Strength(amount=Decimal(10), unit="mg", per=Decimal(5),
+                                    per_unit="mL")) == "10 mg per 5 mL"
+    assert format_strength(Strength(amount=Decimal(500), unit="mg")) == "500 mg"
+    assert format_strength(Strength(amount=Decimal(4), unit="mcg/mL")) == "4 mcg/mL"
+    assert format_strength(Strength(amount=Decimal("0.1"), unit="%w/v")) == "0.1% w/v"
+    example = Strength(amount=Decimal(20), unit="mg", per_unit="mL", example=True)
     assert format_strengths([example]) == "e.g., 20 mg/mL"
-    assert format_strengths([Strength(amount=Decimal(50), unit="mg"),
-                             Strength(amount=Decimal(100), unit="mg")]) == "50 mg/mL and 100 mg/mL"
+    assert format_strengths([Strength(amount=Decimal(50), unit="mg", per_unit="mL"),
+                             Strength(amount=Decimal(100), unit="mg", per_unit="mL")]) == \
+        "50 mg/mL and 100 mg/mL"

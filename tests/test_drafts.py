@@ -49,17 +49,18 @@ def test_release_leaves_drafts_out(project: Path) -> None:
     assert "Sodium valproate" not in (project / "site" / "index.html").read_text(encoding="utf-8")
 
 
-def test_a_published_monograph_needs_its_core_sections(project: Path,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_published_skeleton_must_name_its_source(project: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """Absent core sections are said to be "not stated in source" on the page (a product label
+    has no introduction); what a published monograph cannot lack is its source."""
     assert main(["new", "sodium valproate"]) == 0
     draft = project / "data" / "monographs" / "sodium-valproate.yaml"
     draft.write_text(draft.read_text(encoding="utf-8").replace("status: draft",
                                                                "status: published"))
     assert main(["validate"]) == 1
     assert capsys.readouterr().err.splitlines() == [
-        "data/monographs/sodium-valproate.yaml:8:1: a published monograph needs the sections "
-        "introduction, adverse_effects, dosing, dosage_forms, monitoring; write them, or mark the "
-        "monograph status: draft",
+        "data/monographs/sodium-valproate.yaml:24:13: provenance.based_on: still says 'Source "
+        "not yet entered.'; name the source before publishing",
         "1 problem found; nothing was built.",
     ]
 

@@ -15,7 +15,7 @@ from generator.model import ChangeLogEntry, DoseStep, Review
 from generator.references import Reference
 from generator.yamlsource import read_yaml
 
-from .conftest import FIXTURES, ROOT
+from .conftest import FIXTURES, ROOT, fixture_library
 
 GUIDE = (ROOT / "content" / "editing.md").read_text(encoding="utf-8")
 
@@ -59,7 +59,7 @@ def test_error_example_is_what_kb_validate_prints(tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     shutil.copytree(FIXTURES / "invalid" / "unknown-unit" / "monographs",
                     tmp_path / "data" / "monographs")
-    shutil.copy(FIXTURES / "valid" / "references.yaml", tmp_path / "data" / "references.yaml")
+    fixture_library(tmp_path / "data")
     monkeypatch.chdir(tmp_path)
     assert main(["validate"]) == 1
     assert capsys.readouterr().err == example("error")

@@ -96,6 +96,7 @@ def check(text: str) -> None:
         data = Path(tmp) / "data"
         (data / "monographs").mkdir(parents=True)
         shutil.copy(ROOT / "data" / "references.yaml", data / "references.yaml")
+        shutil.copy(ROOT / "data" / "drug-classes.yaml", data / "drug-classes.yaml")
         (data / "monographs" / "ketamine.yaml").write_text(text, encoding="utf-8")
         try:
             load_knowledge_base(data)

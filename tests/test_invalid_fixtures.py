@@ -9,7 +9,7 @@ import pytest
 
 from generator.cli import main
 
-from .conftest import FIXTURES, copy_project, run_mkdocs_build
+from .conftest import FIXTURES, copy_project, fixture_library, run_mkdocs_build
 
 CASES = sorted(p.name for p in (FIXTURES / "invalid").iterdir() if p.is_dir())
 
@@ -20,9 +20,7 @@ def make_project(tmp_path: Path, case: str) -> Path:
     data = tmp_path / "data"
     shutil.copytree(source / "monographs", data / "monographs")
     references = source / "references.yaml"
-    if not references.exists():
-        references = FIXTURES / "valid" / "references.yaml"
-    shutil.copy(references, data / "references.yaml")
+    fixture_library(data, references if references.exists() else None)
     return copy_project(tmp_path, data=False)
 
 
@@ -81,7 +79,7 @@ def test_ten_mistakes_are_all_reported_at_once(tmp_path: Path, monkeypatch: pyte
                                                capsys: pytest.CaptureFixture[str]) -> None:
     data = tmp_path / "data" / "monographs"
     data.mkdir(parents=True)
-    shutil.copy(FIXTURES / "valid" / "references.yaml", tmp_path / "data" / "references.yaml")
+    fixture_library(tmp_path / "data")
     single_file_cases = [c for c in CASES if not c.startswith("duplicate-")
                          and c != "file-name-mismatch"]
     for case in single_file_cases:

@@ -35,6 +35,8 @@ def test_real_data_satisfies_the_schema() -> None:
         assert list(monograph.iter_errors(read_yaml(path).data)) == []
     references = validator("references.schema.json")
     assert list(references.iter_errors(read_yaml(ROOT / "data" / "references.yaml").data)) == []
+    classes = validator("drug-classes.schema.json")
+    assert list(classes.iter_errors(read_yaml(ROOT / "data" / "drug-classes.yaml").data)) == []
 
 
 @pytest.mark.parametrize("case", ["unknown-unit", "unknown-key", "unknown-route", "wrong-type"])
@@ -46,7 +48,7 @@ def test_the_schema_rejects_what_the_loader_rejects(case: str) -> None:
 
 def test_every_data_file_names_its_schema_for_the_editor() -> None:
     files = [*sorted((ROOT / "data" / "monographs").glob("*.yaml")),
-             ROOT / "data" / "references.yaml"]
+             ROOT / "data" / "references.yaml", ROOT / "data" / "drug-classes.yaml"]
     for path in files:
         first = path.read_text(encoding="utf-8").splitlines()[0]
         target = first.removeprefix("# yaml-language-server: $schema=")
@@ -57,7 +59,7 @@ def test_every_data_file_names_its_schema_for_the_editor() -> None:
 def test_fields_carry_their_docstrings_for_the_editor() -> None:
     schema = json.loads((SCHEMA_DIR / "monograph.schema.json").read_text(encoding="utf-8"))
     frequency = schema["$defs"]["DoseStep"]["properties"]["frequency"]
-    assert frequency["description"].startswith("How often; empty when the source does not say")
+    assert frequency["description"].startswith("How often (every_4_hours, twice_a_day")
     assert "every_12_hours" in json.dumps(frequency)
 
 
