@@ -19,6 +19,7 @@ Suggestions never change a dose's size (issue: "did you mean" proposed ``mg/kg/h
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -168,6 +169,34 @@ _PER_SPELLINGS: dict[str, str] = {
 """Spellings of what a unit is per, and the code each means exactly."""
 
 
+def _alias_spellings() -> dict[str, str]:
+    """Every unit code written with a habitual spelling of its amount (``ug/kg/hour``): a slip
+    of one of these may have been meant as the alias, so it counts as a reading."""
+    out: dict[str, str] = {}
+    for code in UNITS:
+        if "%" in code:
+            continue
+        tokens = code.split("/")
+        choices = [[tokens[0], *(a for a, t in _AMOUNT_SPELLINGS.items() if t == tokens[0])]]
+        choices += [[t, *(a for a, target in _PER_SPELLINGS.items() if target == t)]
+                    for t in tokens[1:]]
+        for spelling in itertools.product(*choices):
+            out.setdefault("/".join(spelling), code)
+    return out
+
+
+def _unit_readings(written: str, choices: dict[str, Unit]) -> list[str]:
+    """Codes one slip away from ``written``, directly or through a habitual spelling."""
+    found = set(_slips(written, choices))
+    low = written.lower()
+    keys = {low, *(low[:i] + low[i + 1:] for i in range(len(low)))}
+    for key in keys:
+        for alias, code in _ALIAS_INDEX.get(key, ()):
+            if code in choices and _one_slip(low, alias):
+                found.add(code)
+    return sorted(found)
+
+
 def _spelled_unit(written: str) -> str | None:
     """The unit code a habitual spelling means exactly (``µg/kg/h`` → ``mcg/kg/hour``)."""
     text = re.sub(r"\s+per\s+", "/", written.strip())
@@ -218,12 +247,31 @@ def _readings(candidates: list[str], size: dict[str, object], label: dict[str, s
             "source and write the one it states")
 
 
+_EXACT_ALIASES = _alias_spellings()
+_ALIAS_INDEX: dict[str, list[tuple[str, str]]] = {}
+"""Each habitual spelling, and each of its one-deletion forms, → (spelling, code): two strings are
+one slip apart only if they share a key (symmetric deletion), so a look-up is a few hash hits."""
+for _alias, _code in _EXACT_ALIASES.items():
+    _low = _alias.lower()
+    for _key in {_low, *(_low[:i] + _low[i + 1:] for i in range(len(_low)))}:
+        _ALIAS_INDEX.setdefault(_key, []).append((_low, _code))
+
+
 def explain_unit(written: str, choices: dict[str, Unit]) -> str:
     """The rest of the message for a unit that is not allowed (after "'x' is not a known
     unit")."""
     spelled = _spelled_unit(written)
     if spelled is not None:
         if spelled in choices:
+            meant = (choices[spelled].dimension, choices[spelled].factor)
+            exact = _EXACT_ALIASES.get(written) == spelled
+            others = [] if exact else [
+                c for c in _unit_readings(written, choices)
+                if (choices[c].dimension, choices[c].factor) != meant]
+            if others:
+                slips = ", ".join(f"'{c}' ({choices[c].label})" for c in others)
+                return (f"; it could be '{spelled}' ({choices[spelled].label}) written unsafely, "
+                        f"or a slip for {slips}: check the source and write the one it states")
             shown = choices[spelled].label
             also = f" (shown as '{shown}')" if shown != spelled else ""
             return f"; write '{spelled}'{also}, the safe spelling of the same unit"
@@ -231,7 +279,7 @@ def explain_unit(written: str, choices: dict[str, Unit]) -> str:
                 f"use one of: {', '.join(choices)}")
     if written.strip() == "%":
         return "; a percentage needs its basis as the source states it: '%w/v', '%w/w' or '%v/v'"
-    candidates = _slips(written, choices)
+    candidates = _unit_readings(written, choices)
     if candidates:
         return _readings(candidates, {c: (choices[c].dimension, choices[c].factor)
                                       for c in candidates},
@@ -339,6 +387,15 @@ def _spelled_frequency(written: str) -> str | None:
     return None
 
 
+def _frequency_readings(written: str) -> list[str]:
+    """Frequency codes one slip away, directly or through a habitual spelling."""
+    found = set(_slips(written, FREQUENCIES))
+    low = written.lower()
+    found |= {code for spelling, code in _FREQUENCY_SPELLINGS.items()
+              if _one_slip(low, spelling)}
+    return sorted(found)
+
+
 def explain_frequency(written: str) -> str:
     """The rest of the message for a frequency that is not allowed."""
     refused = _REFUSED_FREQUENCIES.get(written.strip().lower().replace(".", ""))
@@ -350,9 +407,15 @@ def explain_frequency(written: str) -> str:
                 "{value: 2, unit: hours}}' with what the source states")
     spelled = _spelled_frequency(written)
     if spelled is not None and spelled != written:
+        others = sorted(c for c in _frequency_readings(written)
+                        if FREQUENCIES[c].size != FREQUENCIES[spelled].size)
+        if others:
+            slips = ", ".join(f"'{c}' ({FREQUENCIES[c].words})" for c in others)
+            return (f"; it could be '{spelled}' ({FREQUENCIES[spelled].words}), or a slip for "
+                    f"{slips}: check the source and write the one it states")
         return (f"; write '{spelled}' ({FREQUENCIES[spelled].words}), the safe spelling of the "
                 "same frequency")
-    candidates = _slips(written, FREQUENCIES)
+    candidates = _frequency_readings(written)
     if candidates:
         return _readings(candidates, {c: FREQUENCIES[c].size for c in candidates},
                          {c: FREQUENCIES[c].words for c in candidates}, "frequencies")

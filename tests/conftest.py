@@ -49,3 +49,29 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_mkdocs_build(ROOT / "mkdocs.yml", site)
     assert result.returncode == 0, result.stderr
     return site
+
+
+def add_fixture_formulary(data: Path) -> list[str]:
+    """Add the synthetic fixture formulary (never published) to a copy of ``data/``: its
+    monographs, references and drug classes beside the real ones. Returns the added names."""
+    formulary = FIXTURES / "formulary"
+    for name in ("references.yaml", "drug-classes.yaml"):
+        with (data / name).open("a", encoding="utf-8") as out:
+            out.write("\n" + (formulary / name).read_text(encoding="utf-8"))
+    added = []
+    for path in sorted((formulary / "monographs").glob("*.yaml")):
+        shutil.copy(path, data / "monographs" / path.name)
+        added.append(path.stem)
+    return added
+
+
+@pytest.fixture(scope="session")
+def formulary_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real data plus the fixture formulary, built with the real mkdocs.yml: what staff
+    would see if these monographs were added to data/."""
+    project = copy_project(tmp_path_factory.mktemp("formulary-project"))
+    add_fixture_formulary(project / "data")
+    site = project / "site"
+    result = run_mkdocs_build(project / "mkdocs.yml", site)
+    assert result.returncode == 0, result.stderr
+    return site

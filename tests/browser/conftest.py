@@ -24,7 +24,17 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def site_url(built_site: Path) -> Iterator[str]:
     """The built site served over HTTP on a free port of 127.0.0.1."""
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    yield from _serve(built_site)
+
+
+@pytest.fixture(scope="session")
+def formulary_url(formulary_site: Path) -> Iterator[str]:
+    """The real data plus the fixture formulary, served like the real site."""
+    yield from _serve(formulary_site)
+
+
+def _serve(site: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

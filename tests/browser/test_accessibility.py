@@ -38,7 +38,7 @@ def test_no_axe_violation(browser: Browser, site_url: str, path: str, scheme: st
 def test_no_axe_violation_with_the_calculator_filled_in(page: Page, site_url: str) -> None:
     page.goto(site_url + "monographs/ketamine/")
     page.locator("#kb-weight").press_sequentially("70")
-    page.locator("#kb-infusion-concentration").press_sequentially("1")
+    page.locator("#kb-conc-iv-bolus-and-infusion-1").press_sequentially("1")
     assert axe_violations(page) == []
     page.locator("#kb-weight").fill("abc")
     page.locator("#kb-weight").press("End")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -37,47 +38,57 @@ def boundary_weights() -> list[str]:
     return [str(w.normalize()) if w != w.to_integral() else str(int(w)) for w in usable]
 
 
-def cases() -> list[tuple[str, str]]:
-    rng = random.Random(20261126)
+def cases(seed: int, randoms: int) -> list[tuple[str, str]]:
+    rng = random.Random(seed)
     fixed = ["70", "0.5", "300", "1", "2.5", "10", "33.3", "100", "199.9", "200", "200.1",
-             "150", "66.667", "40", "299.99", "0.51"]
+             "150", "66.667", "40", "299.99", "0.51", "20", "62.5", "93.75", "41.7"]
     invalid = ["", " ", "abc", "0", "-5", "0.4", "300.1", "70kg", "1e2", "7,5", "..5", "5."]
-    randoms = [f"{rng.uniform(0.5, 300):.{rng.choice([0, 1, 2])}f}" for _ in range(60)]
-    weights = fixed + boundary_weights() + randoms
-    concentrations = ["1", "0.5", "2", "10", "", "abc", "0", "100", "0.01"]
+    draws = [f"{rng.uniform(0.5, 300):.{rng.choice([0, 1, 2])}f}" for _ in range(randoms)]
+    weights = fixed + boundary_weights() + draws
+    concentrations = ["1", "0.5", "2", "10", "", "abc", "0", "100", "0.01", "4", "40", "1000"]
     out = [(w, concentrations[i % len(concentrations)]) for i, w in enumerate(weights)]
     out += [(w, "1") for w in invalid]
     return out
 
 
-CASES = cases()
+KETAMINE_CASES = cases(20261126, 60)
+FIXTURE_CASES = cases(20261127, 40)
+FIXTURES_CALCULATED = ["sedatomidine", "paedicillin", "heparinoid", "vasopressamine"]
 
 
 def test_enough_cases() -> None:
-    assert len(CASES) >= 200
+    assert len(KETAMINE_CASES) >= 200
     assert len(boundary_weights()) >= 100
+    # the new constructs (mcg, units, per minute, per 24 hours, caps, loading over N minutes)
+    assert len(FIXTURE_CASES) * len(FIXTURES_CALCULATED) >= 2000
 
 
-def test_every_figure_matches_the_specification(page: Page, site_url: str) -> None:
-    spec = calculator_spec(load_knowledge_base(ROOT / "data").monographs[0].monograph)
-    page.goto(site_url + "monographs/ketamine/")
-    mismatches = []
-    for weight, concentration in CASES:
-        shown = page.evaluate(
-            """([w, c]) => {
-                const set = (sel, v) => { const el = document.querySelector(sel);
-                    el.value = v; el.dispatchEvent(new Event("input", {bubbles: true})); };
-                set("#kb-weight", w); set("#kb-infusion-concentration", c);
-                const out = {};
-                document.querySelectorAll("[data-kb-figure]").forEach(el => {
-                    const key = el.getAttribute("data-kb-figure");
-                    out[key] = out[key] === undefined || out[key] === el.textContent
-                        ? el.textContent : "DIFFERENT TEXTS FOR ONE KEY";
-                });
-                out.__hidden = document.querySelector("[data-kb-results]").hidden;
-                return out;
-            }""", [weight, concentration])
-        expected = calculate(spec, weight, concentration)
+def shown_figures(page: Page, inputs: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """What the page shows for each (weight, concentration) typed in, every concentration field
+    given the same text."""
+    return cast(list[dict[str, Any]], page.evaluate(
+        """(inputs) => inputs.map(([w, c]) => {
+            const set = (el, v) => { el.value = v;
+                el.dispatchEvent(new Event("input", {bubbles: true})); };
+            set(document.querySelector("#kb-weight"), w);
+            document.querySelectorAll("[data-kb-concentration]").forEach(el => set(el, c));
+            const out = {};
+            document.querySelectorAll("[data-kb-figure]").forEach(el => {
+                const key = el.getAttribute("data-kb-figure");
+                out[key] = out[key] === undefined || out[key] === el.textContent
+                    ? el.textContent : "DIFFERENT TEXTS FOR ONE KEY";
+            });
+            out.__hidden = document.querySelector("[data-kb-results]").hidden;
+            return out;
+        })""", inputs))
+
+
+def compare(page: Page, spec: dict[str, Any], inputs: list[tuple[str, str]]) -> list[Any]:
+    """Every difference between the page and the Python specification, for these inputs."""
+    rate_keys = [f"{r['id']}.{s['index']}" for r in spec["regimens"] for s in r["steps"]]
+    mismatches: list[Any] = []
+    for (weight, concentration), shown in zip(inputs, shown_figures(page, inputs), strict=True):
+        expected = calculate(spec, weight, dict.fromkeys(rate_keys, concentration))
         hidden = shown.pop("__hidden")
         if hidden != ("weight" not in expected):
             mismatches.append((weight, concentration, "results shown", not hidden))
@@ -87,7 +98,30 @@ def test_every_figure_matches_the_specification(page: Page, site_url: str) -> No
         missing = set(expected) - set(shown)
         if missing:
             mismatches.append((weight, concentration, "not on the page", sorted(missing)))
-    assert mismatches == []
+    return mismatches
+
+
+def spec_of(data: Path, name: str) -> dict[str, Any]:
+    kb = load_knowledge_base(data)
+    return calculator_spec(next(m.monograph for m in kb.monographs
+                                if m.monograph.generic_name == name))
+
+
+def test_every_figure_matches_the_specification(page: Page, site_url: str) -> None:
+    page.goto(site_url + "monographs/ketamine/")
+    assert compare(page, spec_of(ROOT / "data", "ketamine"), KETAMINE_CASES) == []
+
+
+@pytest.mark.parametrize("name", FIXTURES_CALCULATED)
+def test_every_figure_of_the_new_constructs_matches(name: str, page: Page, formulary_url: str,
+                                                    formulary_site: Path) -> None:
+    """mcg/kg loading over 10 minutes and mcg/kg/hour (sedatomidine), mg/kg per 24 hours in
+    divided doses with caps in g (paedicillin), units/kg with caps in units and a 24-hour cap on
+    a rate (heparinoid), mcg/kg/minute and a % w/v strength (vasopressamine)."""
+    page.goto(formulary_url + f"monographs/{name}/")
+    spec = spec_of(formulary_site.parent / "data", name)
+    assert spec["regimens"]
+    assert compare(page, spec, FIXTURE_CASES) == []
 
 
 def test_seventy_kg_on_the_page(page: Page, site_url: str) -> None:
@@ -100,7 +134,7 @@ def test_seventy_kg_on_the_page(page: Page, site_url: str) -> None:
     expect(results).to_contain_text("35 mg every 12 hours")
     expect(results).to_contain_text("Volume of 20 mg/mL compounded oral solution (example "
                                     "strength)")
-    page.locator("#kb-infusion-concentration").press_sequentially("1")
+    page.locator("#kb-conc-iv-bolus-and-infusion-1").press_sequentially("1")
     expect(results).to_contain_text("10.5–21 mL/hour")
     expect(page.locator("[data-kb-calculator] [aria-live]").first).to_be_attached()
     assert "supports and does not replace clinical judgement" in page.locator(
@@ -117,7 +151,7 @@ def test_without_javascript_the_tables_remain(browser_no_js: Page, site_url: str
 
 def test_calculator_script_is_small_and_local(built_site: Path) -> None:
     script = built_site / "javascripts" / "calculator.js"
-    assert script.stat().st_size < 12_000
+    assert script.stat().st_size < 16_000
     assert "http" not in script.read_text(encoding="utf-8")
 
 
@@ -129,7 +163,7 @@ def test_calculator_shows_data_as_text_only(browser: Browser, tmp_path: Path) ->
     path.write_text(path.read_text(encoding="utf-8").replace(
         "      route: intravenous\n      indication: pain\n",
         "      route: intravenous\n      indication: \"pain\\\" onmouseover=\\\"alert(1)\"\n"
-        "      population: 'adults & \\u003cimg src=x onerror=alert(1)\\u003e'\n"),
+        "      population: {description: 'adults & \\u003cimg src=x onerror=alert(1)\\u003e'}\n"),
         encoding="utf-8")
     result = run_mkdocs_build(project / "mkdocs.yml", project / "site")
     assert result.returncode == 0, result.stderr

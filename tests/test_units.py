@@ -1,0 +1,155 @@
+"""Typed units: dimensions and exact factors, and suggestions that never change a dose's size."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterator
+from fractions import Fraction
+
+import pytest
+
+from generator import units
+from generator.units import (
+    DOSE_UNITS,
+    FREQUENCIES,
+    UNITS,
+    convert,
+    explain_frequency,
+    explain_unit,
+)
+
+ALPHABET = sorted(set(string.ascii_lowercase + string.digits + "/_%µ .LU"))
+
+
+def slips(word: str) -> Iterator[str]:
+    """Every single-character deletion, insertion, substitution and transposition of ``word``."""
+    for i in range(len(word)):
+        yield word[:i] + word[i + 1:]
+        for c in ALPHABET:
+            yield word[:i] + c + word[i + 1:]
+        if i + 1 < len(word):
+            yield word[:i] + word[i + 1] + word[i] + word[i + 2:]
+    for i in range(len(word) + 1):
+        for c in ALPHABET:
+            yield word[:i] + c + word[i:]
+
+
+def proposals(message: str) -> list[str]:
+    """The codes a message proposes: its "did you mean" or "write", or every reading it names."""
+    return re.findall(r"(?:did you mean|write) '([^']+)'|'([^']+)' \(", message) and [
+        a or b for a, b in re.findall(r"(?:did you mean|write) '([^']+)'|'([^']+)' \(",
+                                      message)]
+
+
+SPELLINGS = {**units._AMOUNT_SPELLINGS}  # noqa: SLF001 - the aliases are what is under test
+ALIASES = units._alias_spellings()  # noqa: SLF001
+
+
+def unit_size(code: str) -> tuple[object, Fraction]:
+    return UNITS[code].dimension, UNITS[code].factor
+
+
+@pytest.mark.parametrize("meant", sorted(DOSE_UNITS))
+def test_no_slip_of_a_unit_draws_a_unit_of_another_size(meant: str) -> None:
+    """A slip that lands exactly on another unit, or on a habitual spelling of one ('ug' from
+    'g'), is a different word the editor typed: it is accepted, or refused with its own safe
+    form. Every other slip proposes only the size that was meant, or names each reading."""
+    for typed in set(slips(meant)) - set(UNITS):
+        if typed in ALIASES:
+            continue
+        proposed = [p for p in proposals(explain_unit(typed, DOSE_UNITS)) if p in UNITS]
+        sizes = {unit_size(p) for p in proposed}
+        if len(sizes) == 1:  # one proposal: it must be the size that was meant
+            assert sizes == {unit_size(meant)}, (typed, proposed)
+        elif proposed:  # several readings named: what was meant is among them
+            assert unit_size(meant) in sizes, (typed, proposed)
+
+
+@pytest.mark.parametrize("meant", sorted(FREQUENCIES))
+def test_no_slip_of_a_frequency_draws_another_frequency(meant: str) -> None:
+    for typed in set(slips(meant)) - set(FREQUENCIES):
+        if typed.lower() in units._FREQUENCY_SPELLINGS:  # noqa: SLF001
+            continue
+        proposed = [p for p in proposals(explain_frequency(typed)) if p in FREQUENCIES]
+        sizes = {FREQUENCIES[p].size for p in proposed}
+        if len(sizes) == 1:
+            assert sizes == {FREQUENCIES[meant].size}, (typed, proposed)
+        elif proposed:
+            assert FREQUENCIES[meant].size in sizes, (typed, proposed)
+
+
+@pytest.mark.parametrize(("alias", "meant"), [
+    ("µg/kg/h", "mcg/kg/hour"), ("ug/kg/hr", "mcg/kg/hour"), ("microgram/kg", "mcg/kg"),
+    ("mcg/kg/min", "mcg/kg/minute"), ("mg/24 hours", "mg/day"), ("mg/24h", "mg/day"),
+    ("IU", "units"), ("U/kg", "units/kg"), ("ml/hr", "mL/hour"), ("mg/kg/hr", "mg/kg/hour"),
+])
+def test_habitual_spellings_are_refused_with_the_same_unit(alias: str, meant: str) -> None:
+    message = explain_unit(alias, DOSE_UNITS)
+    assert f"write '{meant}'" in message
+    assert unit_size(meant) == unit_size(proposals(message)[0])
+
+
+@pytest.mark.parametrize("meant", ["µg/kg/h", "ug", "mcg/kg/min", "mg/24 hours", "bd", "tds",
+                                   "qds", "nocte", "mane"])
+def test_no_slip_of_a_habitual_spelling_draws_another_size(meant: str) -> None:
+    is_unit = "/" in meant or meant in SPELLINGS
+    size = (unit_size(units._spelled_unit(meant) or meant) if is_unit  # noqa: SLF001
+            else FREQUENCIES[units._spelled_frequency(meant) or meant].size)  # noqa: SLF001
+    for typed in slips(meant):
+        if is_unit:
+            if typed in UNITS or units._spelled_unit(typed):  # noqa: SLF001 - another spelling
+                continue
+            sizes = {unit_size(p) for p in proposals(explain_unit(typed, DOSE_UNITS))
+                     if p in UNITS}
+        else:
+            if typed in FREQUENCIES or units._spelled_frequency(typed):  # noqa: SLF001
+                continue
+            sizes = {FREQUENCIES[p].size for p in proposals(explain_frequency(typed))
+                     if p in FREQUENCIES}
+        assert len(sizes) != 1 or sizes == {size}, (typed, sizes)
+
+
+def test_a_slip_between_sizes_names_every_reading() -> None:
+    message = explain_unit("µg/kgh", DOSE_UNITS)  # µg/kg/h with its slash lost
+    assert "did you mean" not in message
+    assert {"mcg/kg", "mcg/kg/hour"} <= set(proposals(message))
+    message = explain_frequency("every_1__minutes")  # every_10_minutes with its 0 lost
+    assert {"every_10_minutes", "every_minute"} <= set(proposals(message))
+
+
+@pytest.mark.parametrize(("written", "safe"), [
+    ("bd", "twice_a_day"), ("BD", "twice_a_day"), ("tds", "three_times_a_day"),
+    ("qds", "four_times_a_day"), ("nocte", "at_night"), ("q12h", "every_12_hours"),
+    ("every 4 hours", "every_4_hours"), ("mane", "in_the_morning"),
+])
+def test_frequency_spellings_name_their_safe_form(written: str, safe: str) -> None:
+    message = explain_frequency(written)
+    assert proposals(message)[0] == safe  # tds and qds are one slip apart: both are named
+    assert "every_12_hours" not in message or safe == "every_12_hours"  # bd is not q12h
+
+
+@pytest.mark.parametrize("written", ["od", "OD", "qd", "qod", "o.d."])
+def test_od_qd_and_qod_are_refused_outright(written: str) -> None:
+    message = explain_frequency(written)
+    assert "never used" in message
+    assert "did you mean" not in message
+
+
+def test_units_know_their_dimension_and_exact_factor() -> None:
+    assert convert(Fraction(1), UNITS["g"], UNITS["mg"]) == 1000
+    assert convert(Fraction(1), UNITS["mg/kg/hour"], UNITS["mcg/kg/minute"]) == Fraction(50, 3)
+    assert convert(Fraction(1), UNITS["%w/v"], UNITS["mg/mL"]) == 10
+    assert UNITS["units"].ucum == "[iU]"
+    assert UNITS["mcg/kg/hour"].ucum == "ug/kg/h"
+    assert UNITS["mg/day"].label == "mg per 24 hours"
+    with pytest.raises(ValueError, match="measure different things"):
+        convert(Fraction(1), UNITS["mg"], UNITS["mL"])
+    with pytest.raises(ValueError, match="measure different things"):
+        convert(Fraction(1), UNITS["%w/w"], UNITS["mg/mL"])  # only w/v converts
+    with pytest.raises(ValueError, match="measure different things"):
+        convert(Fraction(1), UNITS["mmol"], UNITS["mg"])
+
+
+def test_a_percentage_needs_its_basis() -> None:
+    assert "'%w/v', '%w/w' or '%v/v'" in explain_unit("%", units.CONCENTRATION_UNITS)
