@@ -165,9 +165,8 @@ def test_home_page_lists_the_monograph(built_site: Path) -> None:
     html = (built_site / "index.html").read_text(encoding="utf-8")
     row = re.search(r'<table class="kb-index">.*?</table>', html, re.DOTALL)
     assert row is not None
-    assert visible_text(row.group(0)).endswith(
-        "Ketamine for pain General anesthetic and NMDA-receptor antagonist Not yet reviewed "
-        "locally")
+    assert ("Ketamine for pain General anesthetic and NMDA-receptor antagonist Not yet reviewed "
+            "locally") in visible_text(row.group(0))  # one row among any number
     assert 'href="monographs/ketamine/"' in row.group(0)
 
 

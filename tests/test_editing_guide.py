@@ -11,7 +11,8 @@ import pytest
 
 from generator import inline
 from generator.cli import main
-from generator.model import ChangeLogEntry, DoseStep, Review
+from generator.doses import format_regimen
+from generator.model import ChangeLogEntry, DoseStep, Regimen, Review
 from generator.references import Reference
 from generator.yamlsource import read_yaml
 
@@ -37,6 +38,18 @@ def test_dose_steps_example_is_valid(tmp_path: Path) -> None:
     assert isinstance(data, dict)
     steps = [DoseStep.model_validate(step) for step in data["steps"]]
     assert [s.kind for s in steps] == ["bolus", "infusion"]
+
+
+def test_dose_constructs_example_is_valid_and_shown(tmp_path: Path) -> None:
+    data = as_yaml(example("dose-constructs"), tmp_path)
+    regimen = Regimen.model_validate(data)
+    words = format_regimen(regimen)
+    assert "as-needed dose 6.25 mg every 2 hours as needed for nausea" in words
+    assert "loading dose 1 mcg/kg over 10 minutes" in words
+    assert "30–60 mg/kg per 24 hours in 3 divided doses, three times a day; max 0.5 g per dose" \
+        in words
+    assert "max 25 mg in 24 hours (all its doses together); not to exceed 24 hours" in words
+    assert "older adults; creatinine clearance below 30 mL/minute" in words
 
 
 def test_review_example_is_valid(tmp_path: Path) -> None:

@@ -42,8 +42,8 @@ def proposals(message: str) -> list[str]:
                                       message)]
 
 
-SPELLINGS = {**units._AMOUNT_SPELLINGS}  # noqa: SLF001 - the aliases are what is under test
-ALIASES = units._alias_spellings()  # noqa: SLF001
+SPELLINGS = {**units._AMOUNT_SPELLINGS}
+ALIASES = units._alias_spellings()
 
 
 def unit_size(code: str) -> tuple[object, Fraction]:
@@ -69,7 +69,7 @@ def test_no_slip_of_a_unit_draws_a_unit_of_another_size(meant: str) -> None:
 @pytest.mark.parametrize("meant", sorted(FREQUENCIES))
 def test_no_slip_of_a_frequency_draws_another_frequency(meant: str) -> None:
     for typed in set(slips(meant)) - set(FREQUENCIES):
-        if typed.lower() in units._FREQUENCY_SPELLINGS:  # noqa: SLF001
+        if typed.lower() in units._FREQUENCY_SPELLINGS:
             continue
         proposed = [p for p in proposals(explain_frequency(typed)) if p in FREQUENCIES]
         sizes = {FREQUENCIES[p].size for p in proposed}
@@ -94,16 +94,16 @@ def test_habitual_spellings_are_refused_with_the_same_unit(alias: str, meant: st
                                    "qds", "nocte", "mane"])
 def test_no_slip_of_a_habitual_spelling_draws_another_size(meant: str) -> None:
     is_unit = "/" in meant or meant in SPELLINGS
-    size = (unit_size(units._spelled_unit(meant) or meant) if is_unit  # noqa: SLF001
-            else FREQUENCIES[units._spelled_frequency(meant) or meant].size)  # noqa: SLF001
+    size = (unit_size(units._spelled_unit(meant) or meant) if is_unit
+            else FREQUENCIES[units._spelled_frequency(meant) or meant].size)
     for typed in slips(meant):
         if is_unit:
-            if typed in UNITS or units._spelled_unit(typed):  # noqa: SLF001 - another spelling
+            if typed in UNITS or units._spelled_unit(typed):
                 continue
             sizes = {unit_size(p) for p in proposals(explain_unit(typed, DOSE_UNITS))
                      if p in UNITS}
         else:
-            if typed in FREQUENCIES or units._spelled_frequency(typed):  # noqa: SLF001
+            if typed in FREQUENCIES or units._spelled_frequency(typed):
                 continue
             sizes = {FREQUENCIES[p].size for p in proposals(explain_frequency(typed))
                      if p in FREQUENCIES}
