@@ -163,10 +163,6 @@ def _exact(value: Fraction) -> str:
     return f"{value.numerator}/{value.denominator}"
 
 
-def _fraction(text: str) -> Fraction:
-    return Fraction(text)
-
-
 def strengths_for(monograph: Monograph, regimen: Regimen, amount: units.Unit
                   ) -> list[tuple[str, DosageForm, int, Fraction]]:
     """(figure key suffix, form, strength index, amount per mL in ``amount``) of every liquid
@@ -281,7 +277,7 @@ def _limit_of(limits: list[dict[str, Any]], kg: Fraction) -> tuple[Fraction | No
     """The tightest limit for this weight, and the words of its cap."""
     best: tuple[Fraction | None, str] = (None, "")
     for limit in limits:
-        value = _fraction(limit["value"]) * (kg if limit["per_kg"] else 1) / limit["divisor"]
+        value = Fraction(limit["value"]) * (kg if limit["per_kg"] else 1) / limit["divisor"]
         if best[0] is None or value < best[0]:
             best = (value, limit["text"])
     return best
@@ -320,8 +316,8 @@ def calculate(spec: dict[str, Any], weight_text: str,
 
 def _step_figures(step: dict[str, Any], key: str, kg: Fraction, typed: str) -> dict[str, str]:
     out: dict[str, str] = {}
-    low = _fraction(step["low"]) * kg
-    high = _fraction(step["high"]) * kg
+    low = Fraction(step["low"]) * kg
+    high = Fraction(step["high"]) * kg
     low, high, limit, note, above = _capped(low, high, step["limits"], kg)
     out[f"{key}.cap"] = note
     if above:
@@ -348,7 +344,7 @@ def _step_figures(step: dict[str, Any], key: str, kg: Fraction, typed: str) -> d
         return out
     if step["per"] in ("minute", "hour") or step["over_minutes"]:
         minutes = (Fraction(1) if step["per"] == "minute" else Fraction(60)
-                   if step["per"] == "hour" else _fraction(step["over_minutes"]))
+                   if step["per"] == "hour" else Fraction(step["over_minutes"]))
         reading = read_concentration(typed, step["amount_unit"])
         if reading.value is None:
             out[f"{key}.rate"] = reading.message
@@ -363,7 +359,7 @@ def _step_figures(step: dict[str, Any], key: str, kg: Fraction, typed: str) -> d
         if step["per"] != "dose":
             return out
     for strength in step["strengths"]:
-        per_ml = _fraction(strength["per_ml"])
+        per_ml = Fraction(strength["per_ml"])
         vol_limit = dose_limit / per_ml if dose_limit is not None else None
         v_low = round_capped(dose_low / per_ml, vol_limit, "volume")
         v_high = round_capped(dose_high / per_ml, vol_limit, "volume")

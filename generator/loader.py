@@ -13,7 +13,7 @@ import typing
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -92,29 +92,41 @@ def _read(path: Path, problems: list[Problem]) -> YamlDocument | None:
         return None
 
 
+Record = TypeVar("Record", Reference, DrugClass)
+
+
+def _load_list(doc: YamlDocument, model: type[Record], noun: str, problems: list[Problem]
+               ) -> dict[str, tuple[Record, Path_]]:
+    """A YAML list of records (``- id: …``), each validated, each id once: id → (record, where)."""
+    if not isinstance(doc.data, list):
+        problems.append(doc.problem((), f"the {noun}s are a list, each item starting with "
+                                        "'- id: name'"))
+        return {}
+    out: dict[str, tuple[Record, Path_]] = {}
+    for i, item in enumerate(doc.data):
+        try:
+            record = model.model_validate(item)
+        except ValidationError as e:
+            problems.extend(problems_from_validation(doc, e, model, (i,)))
+            continue
+        if record.id in out:
+            line = doc.position((out[record.id][1][0], "id"))[0]
+            problems.append(doc.problem((i, "id"), f"{noun} id '{record.id}' is used twice "
+                                                   f"(first at line {line}); give each its own "
+                                                   "id"))
+            continue
+        out[record.id] = (record, (i,))
+    return out
+
+
 def _load_references(path: Path, problems: list[Problem]
                      ) -> tuple[dict[str, tuple[Reference, Path_]], YamlDocument | None]:
     doc = _read(path, problems)
     if doc is None:
         return {}, None
-    if not isinstance(doc.data, list):
-        problems.append(doc.problem((), "the reference library is a list of works, each starting "
-                                        "with '- id: key'"))
-        return {}, doc
-    out: dict[str, tuple[Reference, Path_]] = {}
+    out = _load_list(doc, Reference, "reference", problems)
     seen: dict[tuple[str, str], tuple[str, int]] = {}
-    for i, item in enumerate(doc.data):
-        try:
-            ref = Reference.model_validate(item)
-        except ValidationError as e:
-            problems.extend(problems_from_validation(doc, e, Reference, (i,)))
-            continue
-        if ref.id in out:
-            line = doc.position((out[ref.id][1][0], "id"))[0]
-            problems.append(doc.problem((i, "id"), f"reference id '{ref.id}' is used twice "
-                                                   f"(first at line {line}); give each work "
-                                                   "its own id"))
-            continue
+    for ref, (i,) in out.values():
         for kind, identity in duplicate_identity(ref):
             if (kind, identity) in seen:
                 first_id, first_line = seen[(kind, identity)]
@@ -125,34 +137,16 @@ def _load_references(path: Path, problems: list[Problem]
         else:
             for kind, identity in duplicate_identity(ref):
                 seen[(kind, identity)] = (ref.id, doc.position((i,))[0])
-        out[ref.id] = (ref, (i,))
     return out, doc
 
 
 def _load_classes(path: Path, problems: list[Problem]) -> dict[str, DrugClass]:
     """The drug classes editors define; a missing file means no classes yet."""
-    if not path.exists():
-        return {}
-    doc = _read(path, problems)
+    doc = _read(path, problems) if path.exists() else None
     if doc is None:
         return {}
-    if not isinstance(doc.data, list):
-        problems.append(doc.problem((), "the drug classes are a list, each item starting with "
-                                        "'- id: name'"))
-        return {}
-    out: dict[str, DrugClass] = {}
-    for i, item in enumerate(doc.data):
-        try:
-            drug_class = DrugClass.model_validate(item)
-        except ValidationError as e:
-            problems.extend(problems_from_validation(doc, e, DrugClass, (i,)))
-            continue
-        if drug_class.id in out:
-            problems.append(doc.problem((i, "id"), f"drug class '{drug_class.id}' is defined "
-                                                   "twice; keep one"))
-            continue
-        out[drug_class.id] = drug_class
-    return out
+    return {key: record for key, (record, _) in
+            _load_list(doc, DrugClass, "drug class", problems).items()}
 
 
 def _load_monograph(path: Path, *, references: dict[str, tuple[Reference, Path_]],

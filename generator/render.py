@@ -61,11 +61,8 @@ def _environment() -> jinja2.Environment:
     env.globals.update(
         vocabulary=vocabulary,
         NOT_STATED=vocabulary.NOT_STATED,
-        format_dose=doses.format_dose,
         format_route=doses.format_route,
-        format_frequency=doses.format_frequency,
         format_strength=doses.format_strength,
-        format_quantity=doses.format_quantity,
         format_qualifier=doses.format_qualifier,
         review_details=review_details,
         join_words=doses.join_words,
@@ -173,11 +170,6 @@ class InlineRenderer:
         return Markup(re.sub(r"\s+(<sup class=\"kb-cite\")", r"\1", str(Markup("").join(out))))
 
 
-def regimen_summary(regimen: Regimen) -> str:
-    """One line for the at-a-glance box, worded by the one dose formatter."""
-    return doses.format_regimen(regimen)
-
-
 def dose_rows(regimen: Regimen) -> list[dict[str, Any]]:
     """The dose table's rows of one regimen: each cell's words from the one dose formatter."""
     rows = []
@@ -235,7 +227,7 @@ def calculator_view(monograph: Monograph, cite: CitationMarker) -> dict[str, Any
                                calculator.PARENTERAL else ""),
             })
         regimens.append({
-            "title": regimen_summary(regimen),
+            "title": doses.format_regimen(regimen),
             "qualifier": doses.format_qualifier(regimen.qualifier),
             "cite_html": str(cite(regimen.citations, backlink=False)),
             "indication": regimen.indication or vocabulary.NOT_STATED,
@@ -311,7 +303,7 @@ def render_monograph(monograph: Monograph, references: dict[str, Reference], *,
         sections=sections,
         group_anchors=group_anchors,
         class_labels=[classes[c].label if c in classes else c for c in monograph.drug_classes],
-        regimen_summary=regimen_summary,
+        format_regimen=doses.format_regimen,
         dose_rows=dose_rows,
         format_population=doses.format_population,
         format_conversion=doses.format_conversion,

@@ -300,8 +300,6 @@ class Frequency:
     """Every N minutes, as minutes."""
     per_day: int | None = None
     """Doses a day, when the frequency states a count (twice a day) or divides a day evenly."""
-    ucum_period: tuple[int, str] | None = None
-    """FHIR Timing.repeat period and periodUnit."""
 
     @property
     def size(self) -> tuple[str, Fraction | int | None]:
@@ -313,17 +311,17 @@ class Frequency:
 
 def _build_frequencies() -> dict[str, Frequency]:
     out: dict[str, Frequency] = {}
-    spans = {"minute": ((1, 2, 5, 10, 15, 20, 30), 1, "min"),
-             "hour": ((1, 2, 3, 4, 6, 8, 12, 24, 36, 48, 72), 60, "h"),
-             "day": ((1, 2, 3, 7, 14, 28), 1440, "d"),
-             "week": ((1, 2, 3, 4), 10080, "wk")}
-    for name, (counts, minutes, ucum) in spans.items():
+    spans = {"minute": ((1, 2, 5, 10, 15, 20, 30), 1),
+             "hour": ((1, 2, 3, 4, 6, 8, 12, 24, 36, 48, 72), 60),
+             "day": ((1, 2, 3, 7, 14, 28), 1440),
+             "week": ((1, 2, 3, 4), 10080)}
+    for name, (counts, minutes) in spans.items():
         for n in counts:
             code = f"every_{name}" if n == 1 else f"every_{n}_{name}s"
             words = f"every {name}" if n == 1 else f"every {n} {name}s"
             period = Fraction(n * minutes)
             per_day = int(1440 / period) if period <= 1440 and 1440 % period == 0 else None
-            out[code] = Frequency(code, words, period, per_day, (n, ucum))
+            out[code] = Frequency(code, words, period, per_day)
     for n, word in ((1, "once"), (2, "twice"), (3, "three times"), (4, "four times"),
                     (5, "five times"), (6, "six times")):
         code = f"{word.replace(' ', '_')}_a_day"
