@@ -85,6 +85,13 @@ def format_duration(duration: Duration) -> str:
     return f"{format_number(duration.low)}{EN_DASH}{format_number(duration.highest)} {word}"
 
 
+def format_every(duration: Duration) -> str:
+    """``every 2 hours``; ``every hour`` for one (never ``every 1 hour``)."""
+    if duration.value == 1:
+        return f"every {units.TIME_UNITS[duration.unit][1]}"
+    return f"every {format_duration(duration)}"
+
+
 def format_route(route: str) -> str:
     """Route code → safe words (``subcutaneous`` → ``subcut``)."""
     return vocabulary.ROUTES[route]
@@ -103,7 +110,7 @@ def format_timing(step: DoseStep) -> str:
         needed = step.as_needed
         interval = needed.min_interval if needed else None
         if interval is not None and not words:
-            words = f"every {format_duration(interval)}"
+            words = format_every(interval)
         elif interval is not None:
             words += f", at least {format_duration(interval)} apart"
         words = f"{words} as needed".strip()
@@ -164,7 +171,7 @@ def format_titration(titration: Titration | None) -> str:
         return ""
     words = f"adjust by {format_dose(titration.by)}"
     if titration.every:
-        words += f" every {format_duration(titration.every)}"
+        words += f" {format_every(titration.every)}"
     if titration.up_to:
         words += f", up to {format_quantity(titration.up_to)}"
     if titration.toward:
@@ -173,9 +180,10 @@ def format_titration(titration: Titration | None) -> str:
 
 
 def format_step(step: DoseStep, regimen: Regimen | None = None) -> str:
-    """One dose step in words, everything the data says about it:
-    ``loading dose 1 mcg/kg over 10 minutes``; ``as-needed dose 2.5 mg every 2 hours as needed for
-    nausea; max 10 mg in 24 hours``."""
+    """One dose step in words, everything the data says about it, its caps and titration in
+    brackets so that steps joined in a sentence stay apart: ``loading dose 1 mcg/kg over 10
+    minutes``; ``as-needed dose 2.5 mg every 2 hours as needed for nausea (max 10 mg in 24
+    hours)``."""
     words = f"{vocabulary.DOSE_KINDS[step.kind]} {format_dose(step.dose)}"
     given = format_administration(step)
     if given:
@@ -187,8 +195,8 @@ def format_step(step: DoseStep, regimen: Regimen | None = None) -> str:
     length = format_length(step, None)
     if length and length != f"duration {vocabulary.NOT_STATED}":
         words += f", {length}"
-    extras = [*step_limits(step), format_titration(step.titration)]
-    return "; ".join([words, *(e for e in extras if e)])
+    extras = [e for e in (*step_limits(step), format_titration(step.titration)) if e]
+    return f"{words} ({'; '.join(extras)})" if extras else words
 
 
 def regimen_limits(regimen: Regimen) -> list[str]:

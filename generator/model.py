@@ -358,6 +358,10 @@ class DoseStep(KbModel):
             problem = "an infusion rate has no single dose; cap it with max_rate"
         if problem is None and info.field_name == "max_rate" and not dose.typed_unit.is_rate:
             problem = "max_rate caps an infusion rate; this dose is not a rate"
+        if (problem is None and info.field_name == "max_per_dose" and dose.typed_unit.per_day
+                and info.data.get("divided_into") is None):
+            problem = ("an amount per 24 hours has no single dose to cap unless it is given in "
+                       "divided doses; add divided_into, or cap it with max_per_24_hours")
         if problem:
             raise PydanticCustomError("cap_dimension", problem)
         if _compare_cap(cap, dose):
@@ -366,30 +370,41 @@ class DoseStep(KbModel):
                 {"cap": f"{cap.value} {cap.unit}", "dose": f"{dose.low} {dose.unit}"})
         return cap
 
-    @model_validator(mode="after")
-    def _timing(self) -> DoseStep:
-        unit = self.dose.typed_unit
-        if unit.is_rate and self.frequency not in (None, "continuous"):
+    @field_validator("frequency")
+    @classmethod
+    def _frequency_fits_dose(cls, frequency: str | None, info: ValidationInfo) -> str | None:
+        dose = info.data.get("dose")
+        if isinstance(dose, Dose) and dose.typed_unit.is_rate and frequency not in (
+                None, "continuous"):
             raise PydanticCustomError(
                 "rate_frequency", "a rate per minute or hour is continuous; remove frequency "
                 "or write frequency: continuous")
-        if self.divided_into is not None and not unit.per_day:
+        return frequency
+
+    @field_validator("divided_into")
+    @classmethod
+    def _divided_per_day(cls, divided: int | None, info: ValidationInfo) -> int | None:
+        dose = info.data.get("dose")
+        if isinstance(dose, Dose) and divided is not None and not dose.typed_unit.per_day:
             raise PydanticCustomError(
                 "divided_into", "divided_into is for an amount per 24 hours (a unit ending in "
-                "/day); this dose is in {unit}", {"unit": unit.label})
-        if self.max_per_dose is not None and unit.per_day and self.divided_into is None:
-            raise PydanticCustomError(
-                "cap_per_day", "an amount per 24 hours has no single dose to cap unless it is "
-                "given in divided doses; add divided_into, or cap it with max_per_24_hours")
-        if self.titration is not None:
-            for name, part in (("by", self.titration.by), ("up_to", self.titration.up_to)):
-                if part is not None and part.typed_unit.dimension != unit.dimension:
-                    raise PydanticCustomError(
-                        "titration_unit", "titration.{name} is in {got}, the dose in {unit}; "
-                        "write both in units of the same kind", {"name": name,
-                                                                  "got": part.unit,
-                                                                  "unit": self.dose.unit})
-        return self
+                "/day); this dose is in {unit}", {"unit": dose.typed_unit.label})
+        return divided
+
+    @field_validator("titration")
+    @classmethod
+    def _titration_fits_dose(cls, titration: Titration | None, info: ValidationInfo
+                             ) -> Titration | None:
+        dose = info.data.get("dose")
+        if titration is None or not isinstance(dose, Dose):
+            return titration
+        for name, part in (("by", titration.by), ("up_to", titration.up_to)):
+            if part is not None and part.typed_unit.dimension != dose.typed_unit.dimension:
+                raise PydanticCustomError(
+                    "titration_unit", "titration.{name} is in {got}, the dose in {unit}; "
+                    "write both in units of the same kind",
+                    {"name": name, "got": part.unit, "unit": dose.unit})
+        return titration
 
     @property
     def is_as_needed(self) -> bool:

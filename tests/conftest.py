@@ -34,12 +34,14 @@ def copy_project(root: Path, *, data: bool = True) -> Path:
     return root
 
 
-def fixture_library(data: Path, references: Path | None = None) -> None:
-    """The shared fixture reference library and drug classes in ``data`` (a fixture's own
-    references.yaml, when given, in place of the library)."""
+def fixture_library(data: Path, own: Path | None = None) -> None:
+    """The shared fixture reference library and drug classes in ``data``; a fixture folder
+    ``own`` may bring its own references.yaml or drug-classes.yaml in their place."""
     data.mkdir(parents=True, exist_ok=True)
-    shutil.copy(references or FIXTURES / "valid" / "references.yaml", data / "references.yaml")
-    shutil.copy(FIXTURES / "valid" / "drug-classes.yaml", data / "drug-classes.yaml")
+    for name in ("references.yaml", "drug-classes.yaml"):
+        mine = own / name if own is not None else None
+        shutil.copy(mine if mine is not None and mine.exists() else FIXTURES / "valid" / name,
+                    data / name)
 
 
 @pytest.fixture(scope="session")

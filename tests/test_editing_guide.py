@@ -46,7 +46,7 @@ def test_dose_constructs_example_is_valid_and_shown(tmp_path: Path) -> None:
     words = format_regimen(regimen)
     assert "as-needed dose 6.25 mg every 2 hours as needed for nausea" in words
     assert "loading dose 1 mcg/kg over 10 minutes" in words
-    assert "30–60 mg/kg per 24 hours in 3 divided doses, three times a day; max 0.5 g per dose" \
+    assert "30–60 mg/kg per 24 hours in 3 divided doses, three times a day (max 0.5 g per dose)" \
         in words
     assert "max 25 mg in 24 hours (all its doses together); not to exceed 24 hours" in words
     assert "older adults; creatinine clearance below 30 mL/minute" in words

@@ -19,8 +19,7 @@ def make_project(tmp_path: Path, case: str) -> Path:
     source = FIXTURES / "invalid" / case
     data = tmp_path / "data"
     shutil.copytree(source / "monographs", data / "monographs")
-    references = source / "references.yaml"
-    fixture_library(data, references if references.exists() else None)
+    fixture_library(data, source)
     return copy_project(tmp_path, data=False)
 
 
@@ -34,6 +33,11 @@ def test_every_kind_of_mistake_has_a_fixture() -> None:
         "duplicate-key", "unknown-citation", "duplicate-doi", "duplicate-title",
         "free-text-dose", "raw-html", "file-name-mismatch", "missing-field", "bad-date",
         "word-as-boolean", "unknown-frequency",
+        # the dose model, units and identity
+        "cap-dimension", "cap-below-dose", "comma-in-number", "quoting-trap",
+        "unknown-drug-class", "duplicate-drug-class", "divided-not-per-day", "frequency-on-rate",
+        "per-day-cap-without-divided", "titration-unit", "refused-frequency",
+        "unsafe-unit-spelling", "renal-unit",
     }
 
 
