@@ -10,7 +10,7 @@ import pytest
 
 from generator.cli import main
 
-from .conftest import ROOT
+from .conftest import FIXTURES, ROOT
 
 
 def git(root: Path, *args: str) -> None:
@@ -57,3 +57,34 @@ def test_changed_regimen_and_strengths(repo: Path, capsys: pytest.CaptureFixture
 def test_unknown_revision(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diff", "v9"]) == 1
     assert capsys.readouterr().err == "kb: 'v9' is not a git revision here\n"
+
+
+@pytest.mark.parametrize(("before", "after", "shown"), [
+    ("max_per_24_hours: {value: 25, unit: mg}", "max_per_24_hours: {value: 20, unit: mg}",
+     "max 20 mg in 24 hours"),
+    ("min_interval: {value: 2, unit: hours}", "min_interval: {value: 1, unit: hours}",
+     "every hour as needed"),
+    ("over: {value: 24, unit: hours}", "over: {value: 12, unit: hours}", "over 12 hours"),
+    ("duration: {value: 5, unit: days}", "duration: {value: 7, unit: days}", "for 7 days"),
+    ("bounds: {below: 30, unit: mL/minute}", "bounds: {below: 50, unit: mL/minute}",
+     "creatinine clearance below 50 mL/minute"),
+    ("      qualifier: local_protocol\n      population: {groups: [adult]}",
+     "      qualifier: expert_opinion\n      population: {groups: [adult]}", "(Expert opinion)"),
+])
+def test_a_change_to_any_construct_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str], before: str,
+                                               after: str, shown: str) -> None:
+    shutil.copytree(FIXTURES / "formulary", tmp_path / "data")
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "first")
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "data" / "monographs" / "nauseazine.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert before in text
+    path.write_text(text.replace(before, after, 1), encoding="utf-8")
+    assert main(["diff", "HEAD"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 1 and " changed: " in out[0]
+    assert shown in out[0].split(" → ")[1]
+    assert shown not in out[0].split(" → ")[0]

@@ -40,6 +40,9 @@ def test_as_needed_interval_and_a_regimen_cap_reach_table_and_glance(formulary_s
     assert "oral to subcut: 2:1" in text
     assert "none of these doses is per kg of body weight" in text
     assert "Protect ampoules from light." in text
+    # a report exported by Zotero keeps its genre and number
+    assert "Synthetic local protocol for subcutaneous antiemetics. Synthetic Hospice; 2025. " \
+           "Local protocol SP-12." in text
 
 
 def test_a_loading_infusion_over_ten_minutes_is_not_a_bolus(formulary_site: Path) -> None:

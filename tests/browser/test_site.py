@@ -103,3 +103,17 @@ def test_print_keeps_the_monograph_and_drops_navigation(page: Page, site_url: st
         assert expected in text, expected
     assert re.search(r"Printed \w+ \d{1,2}, \d{4}", text)
     assert "Table of contents" not in text
+
+
+@pytest.mark.parametrize(("words", "monograph"), [
+    ("Nauzene", "nauseazine"), ("levonauseazine", "nauseazine"),
+    ("sinus arrest", "sedatomidine"), ("syringe driver", "nauseazine"),
+])
+def test_search_finds_names_classes_and_dose_words(page: Page, formulary_url: str, words: str,
+                                                   monograph: str) -> None:
+    """Brand names, synonyms, a boxed warning and a device are found (the fixture formulary,
+    built beside the real data)."""
+    search(page, formulary_url, words)
+    first_links = page.locator(".md-search-result__item a").evaluate_all(
+        "links => links.slice(0, 5).map(a => a.getAttribute('href'))")
+    assert any(f"monographs/{monograph}/" in href for href in first_links), first_links
