@@ -71,15 +71,20 @@ def test_unknown_revision(repo: Path, capsys: pytest.CaptureFixture[str]) -> Non
     ("      qualifier: local_protocol\n      population: {groups: [adult]}",
      "      qualifier: expert_opinion\n      population: {groups: [adult]}", "(Expert opinion)"),
 ])
-def test_a_change_to_any_construct_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                               capsys: pytest.CaptureFixture[str], before: str,
-                                               after: str, shown: str) -> None:
+@pytest.fixture
+def formulary_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(FIXTURES / "formulary", tmp_path / "data")
     git(tmp_path, "init", "-q", "-b", "main")
     git(tmp_path, "add", "-A")
     git(tmp_path, "commit", "-q", "-m", "first")
     monkeypatch.chdir(tmp_path)
-    path = tmp_path / "data" / "monographs" / "nauseazine.yaml"
+    return tmp_path
+
+
+def test_a_change_to_any_construct_is_reported(formulary_repo: Path,
+                                               capsys: pytest.CaptureFixture[str], before: str,
+                                               after: str, shown: str) -> None:
+    path = formulary_repo / "data" / "monographs" / "nauseazine.yaml"
     text = path.read_text(encoding="utf-8")
     assert before in text
     path.write_text(text.replace(before, after, 1), encoding="utf-8")
