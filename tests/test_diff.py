@@ -59,6 +59,16 @@ def test_unknown_revision(repo: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert capsys.readouterr().err == "kb: 'v9' is not a git revision here\n"
 
 
+@pytest.fixture
+def formulary_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(FIXTURES / "formulary", tmp_path / "data")
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "first")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
 @pytest.mark.parametrize(("before", "after", "shown"), [
     ("max_per_24_hours: {value: 25, unit: mg}", "max_per_24_hours: {value: 20, unit: mg}",
      "max 20 mg in 24 hours"),
@@ -71,16 +81,6 @@ def test_unknown_revision(repo: Path, capsys: pytest.CaptureFixture[str]) -> Non
     ("      qualifier: local_protocol\n      population: {groups: [adult]}",
      "      qualifier: expert_opinion\n      population: {groups: [adult]}", "(Expert opinion)"),
 ])
-@pytest.fixture
-def formulary_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copytree(FIXTURES / "formulary", tmp_path / "data")
-    git(tmp_path, "init", "-q", "-b", "main")
-    git(tmp_path, "add", "-A")
-    git(tmp_path, "commit", "-q", "-m", "first")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def test_a_change_to_any_construct_is_reported(formulary_repo: Path,
                                                capsys: pytest.CaptureFixture[str], before: str,
                                                after: str, shown: str) -> None:
