@@ -77,3 +77,17 @@ def formulary_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_mkdocs_build(project / "mkdocs.yml", site)
     assert result.returncode == 0, result.stderr
     return site
+
+
+@pytest.fixture(scope="session")
+def ketamine_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real ketamine monograph alone, built with the real mkdocs.yml: for tests of what a
+    search for its words finds, which other monographs in data/ may rightly outrank."""
+    project = copy_project(tmp_path_factory.mktemp("ketamine-project"))
+    for path in (project / "data" / "monographs").glob("*.yaml"):
+        if path.name != "ketamine.yaml":
+            path.unlink()
+    site = project / "site"
+    result = run_mkdocs_build(project / "mkdocs.yml", site)
+    assert result.returncode == 0, result.stderr
+    return site

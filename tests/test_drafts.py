@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
+from generator.loader import load_knowledge_base
 
 from .conftest import FIXTURES, copy_project, run_mkdocs_build
 from .htmltext import visible_text
@@ -28,7 +29,10 @@ def test_new_draft_validates_and_shows_its_banner(project: Path,
     assert draft.read_text(encoding="utf-8").startswith(
         "# yaml-language-server: $schema=../schema/monograph.schema.json\n")
     assert main(["validate"]) == 0
-    assert "2 monographs and 20 references checked: no errors" in capsys.readouterr().out
+    kb = load_knowledge_base(project / "data")
+    assert f"{len(kb.monographs)} monographs and {len(kb.references)} references checked: no " \
+           "errors" in capsys.readouterr().out
+    assert "sodium valproate" in [m.monograph.generic_name for m in kb.monographs]
 
     result = run_mkdocs_build(project / "mkdocs.yml", project / "site")
     assert result.returncode == 0, result.stderr

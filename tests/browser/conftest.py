@@ -33,6 +33,12 @@ def formulary_url(formulary_site: Path) -> Iterator[str]:
     yield from _serve(formulary_site)
 
 
+@pytest.fixture(scope="session")
+def ketamine_url(ketamine_site: Path) -> Iterator[str]:
+    """The ketamine monograph alone, served like the real site."""
+    yield from _serve(ketamine_site)
+
+
 def _serve(site: Path) -> Iterator[str]:
     handler = functools.partial(_QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
