@@ -16,6 +16,7 @@ Raw HTML, other link schemes, doses typed as plain text and error-prone abbrevia
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -28,30 +29,16 @@ _TOKEN = re.compile(
     r"|(?P<link>\[(?P<link_text>[^\[\]]+)\]\((?P<link_target>[^()\s]*)\))"
     r"|(?P<strong>\*\*(?P<strong_text>[^*]+)\*\*)"
     r"|(?P<em>\*(?P<em_text>[^*]+)\*)"
-    r"|(?P<field>\{(?P<field_kind>[a-z_]+):\s*(?P<field_value>[^{}]*?)\s*\})"
+    r"|(?P<field>\{(?P<field_kind>[a-z_]+):(?P<field_value>[^{}]*)\})"
 )
 _CITE_KEY = re.compile(r"@([A-Za-z0-9_][A-Za-z0-9_:.\-]*)")
 CITATION_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_:.\-]*")
 _HTML = re.compile(r"<\s*[A-Za-z!/?]")
 _FREE_DOSE = re.compile(
-    r"(?<![\w.])\d[\d,]*(\.\d+)?\s*(mg|mcg|g|mL|ml|L|units?|µg|μg|ug|cc|IU|mmol|%)(?![\w])"
-)
-_UNSAFE = {
-    re.compile(pattern): safe for pattern, safe in {
-        r"\bSC\b": "subcut",
-        r"\bSQ\b": "subcut",
-        r"\bsub-?q\b": "subcut",
-        r"\bq\d+h\b": "every N hours",
-        r"\bQD\b": "once daily",
-        r"\bQOD\b": "every other day",
-        r"\bIU\b": "units",
-        r"\bcc\b": "mL",
-        r"[µμ]g\b": "mcg",
-        r"\bug\b": "mcg",
-    }.items()
-}
+    r"(?<![\w.])\d[\d,]*(\.\d+)?\s*(mg|mcg|g|mL|ml|L|units?|µg|μg|ug|cc|IU|mmol|%)(?![\w])",
+    re.IGNORECASE)
 _JAVASCRIPT = re.compile(r"javascript:", re.IGNORECASE)
-_UNCLOSED = re.compile(r"\[@|\[[^\]]*\]\(")
+_UNCLOSED = re.compile(r"\[@|\[[^\[\]]*\]\(")
 
 
 @dataclass(frozen=True)
@@ -144,7 +131,7 @@ def _tokens(text: str) -> Iterator[Token]:
         elif match["em"]:
             yield Token("em", text=_plain(match["em_text"]).text)
         else:
-            kind, value = match["field_kind"], match["field_value"]
+            kind, value = match["field_kind"], match["field_value"].strip()
             if kind == "dose":
                 parse_quantity(value)
                 yield Token("dose", text=value)
@@ -157,12 +144,103 @@ def _tokens(text: str) -> Iterator[Token]:
         yield _plain(text[position:])
 
 
+_LINE_BREAKS = re.compile(r"[\r\n\t\v\f\x85\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """Text with every line break as a space. Data never starts a line of the generated page,
+    so it can never open a Markdown heading, an attribute list or an HTML block."""
+    return _LINE_BREAKS.sub(" ", text)
+
+
 def check_text(text: str) -> str:
     """Validate a text field (used by the schema); returns it unchanged when it is fine."""
     if not text.strip():
         raise InlineError("text is empty; write the text or remove the field")
+    check_characters(text)
+    check_notation(text)
     list(tokens(text))
     return text
+
+
+_ENTITY = re.compile(r"&(#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+_INVISIBLE = {"Cf", "Co", "Cs", "Cn", "Zl", "Zp"}
+
+
+def check_characters(text: str) -> None:
+    """Refuse what a reader cannot see or what a browser would decode: invisible and format
+    characters (zero-width spaces, direction marks, line separators) and HTML entities."""
+    visible = text.replace("\n", " ").replace("\t", " ").replace("\r", " ")
+    for char in () if visible.isprintable() else text:  # isprintable: the fast, common case
+        category = unicodedata.category(char)
+        if category in _INVISIBLE or (category == "Cc" and char not in "\n\t\r"):
+            name = unicodedata.name(char, "a control character")
+            raise InlineError(f"the invisible character U+{ord(char):04X} ({name}) is not "
+                              "allowed: it can hide what the text says; delete it")
+    entity = _ENTITY.search(text)
+    if entity:
+        raise InlineError(f"'{entity.group(0)}' is an HTML entity; write the character itself "
+                          "(entities are not allowed in data)")
+
+
+CONFUSABLES = dict(zip(
+    "АВЕКМНОРСТХУаеорсухіјѕІЈЅԁһԛԝΑΒΕΖΗΙΚΜΝΟΡΤΥΧοѴѵ",
+    "ABEKMHOPCTXYaeopcyxijsIJSdhqwABEZHIKMNOPTYXoVv", strict=True))
+"""Letters of other scripts that look like Latin ones (after UTS #39's confusables list): a word
+written with them can hide an abbreviation from a check that reads Latin letters."""
+
+_UNITS = r"(?:mg|mcg|micrograms?|milligrams?|g|grams?|mL|ml|units?|mmol|L)"
+NOTATION: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(rf"(?<![\w.])\.\d+\s*{_UNITS}(?!\w)"),
+     "a decimal point needs a zero before it (0.5 mg, never .5 mg)"),
+    (re.compile(rf"\b\d+\.\d*0\s*{_UNITS}(?!\w)"),
+     "a dose has no trailing zero (1 mg, never 1.0 mg)"),
+    (re.compile(r"\d\s*(?:U|IU)\b"), "write 'units' in full (never U or IU)"),
+    (re.compile(r"\bIU\b"), "write 'units' in full (never U or IU)"),
+    (re.compile(r"\d\s*(?:MG|Mg|ML|Ml|MCG|Mcg)\b"), "units are lower case: mg, mL, mcg"),
+    (re.compile(r"(?<!\w)(?:q\.?d\.?|Q\.?D\.?)(?!\w)"), "write 'once a day' (never qd or QD)"),
+    (re.compile(r"(?<!\w)(?:q\.?o\.?d\.?|Q\.?O\.?D\.?)(?!\w)"),
+     "write 'every other day' (never qod or QOD)"),
+    (re.compile(r"(?<!\w)(?:od|OD|o\.d\.)(?!\w)"),
+     "write 'once a day' (od is read as 'right eye')"),
+    (re.compile(r"\bMS\b|\bMSO4\b|\bMgSO4\b", re.IGNORECASE),
+     "write the drug's name (morphine sulfate or magnesium sulfate), never MS, MSO4 or MgSO4"),
+    (re.compile(r"\bS[CQ]\b|\bsub-?q\b", re.IGNORECASE), "write 'subcut'"),
+    (re.compile(r"\bq\d+h\b", re.IGNORECASE), "write 'every N hours'"),
+    (re.compile(r"\bcc\b"), "write 'mL' (never cc)"),
+    (re.compile(r"[µμ]g\b|\bug\b"), "write 'mcg' (never µg or ug)"),
+]
+"""Error-prone notation (ISMP, Joint Commission "Do Not Use"), each with its safe form. "INR
+2.0–3.0" stays allowed: a trailing zero is refused only after a dose unit."""
+
+
+def normalised(text: str) -> str:
+    """The copy of a text the notation checks read: NFKC (full-width and compatibility forms
+    folded) with look-alike letters of other scripts read as Latin. The editor's own text is what
+    is published."""
+    return "".join(CONFUSABLES.get(c, c) for c in unicodedata.normalize("NFKC", text))
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def check_notation(text: str) -> None:
+    """Refuse error-prone notation, including when look-alike letters or compatibility forms
+    hide it; refuse a word of two letters or more written in look-alike letters of another
+    script (a single Greek letter such as α, β or μ stays allowed)."""
+    for word in _LETTERS.finditer(unicodedata.normalize("NFKC", text)):
+        letters = word.group(0)
+        foreign = [c for c in letters if not c.isascii()]
+        if len(letters) >= 2 and foreign and all(c.isascii() or c in CONFUSABLES
+                                                 for c in letters):
+            raise InlineError(f"'{letters}' is written with letters of another script that "
+                              f"look like Latin ones (it reads as '{normalised(letters)}'); "
+                              "type it with Latin letters")
+    plain = normalised(text)
+    for pattern, safe in NOTATION:
+        found = pattern.search(plain)
+        if found:
+            raise InlineError(f"'{found.group(0).strip()}' is error-prone notation: {safe}")
 
 
 def cited_keys(text: str) -> list[str]:
@@ -181,11 +259,6 @@ def _plain(segment: str) -> Token:
                           "(emphasis is written *like this*)")
     if _JAVASCRIPT.search(segment):
         raise InlineError("'javascript:' is not allowed in text")
-    for pattern, safe in _UNSAFE.items():
-        found = pattern.search(segment)
-        if found:
-            raise InlineError(f"'{found.group(0)}' is an error-prone abbreviation or form; "
-                              f"write {safe!r} instead")
     dose = _FREE_DOSE.search(segment)
     if dose:
         raise InlineError(f"a dose is typed as plain text ('{dose.group(0)}'); write it as "

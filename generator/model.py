@@ -92,11 +92,23 @@ DosageFormKind = Annotated[str, Vocabulary("dosage form", vocabulary.DOSAGE_FORM
 ReviewStatus = Annotated[str, Vocabulary("review status", vocabulary.REVIEW_STATUSES)]
 MonographStatus = Annotated[str, Vocabulary("status", vocabulary.MONOGRAPH_STATUSES)]
 
+MAX_TEXT = 20_000
+"""Characters in one text field: a paragraph this long is a pasted document, not a paragraph."""
+
+
+def _text_length(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        raise PydanticCustomError("text_length", "this text is {n} characters; a text field holds "
+                                  "{limit} characters at most: split it into paragraphs",
+                                  {"n": f"{len(value):,}", "limit": f"{MAX_TEXT:,}"})
+    return value
+
+
 Text = Annotated[
-    str, Field(strict=True),
+    str, BeforeValidator(_text_length), Field(strict=True),
     AfterValidator(_text),
 ]
-def _plain_name(value: str) -> str:
+def _plain_words(value: str) -> str:
     found = [c for c in "<>{}`" if c in value]
     if found:
         raise PydanticCustomError("plain_name", "the character {chars} is not allowed in a name "
@@ -104,11 +116,31 @@ def _plain_name(value: str) -> str:
                                   {"chars": " ".join(repr(c) for c in found)})
     if not value.strip():
         raise PydanticCustomError("plain_name", "empty; write the words or remove the item")
+    if "\n" in value or "\r" in value:
+        raise PydanticCustomError("plain_name", "a name or list item is one line; join the "
+                                  "lines")
+    try:
+        inline.check_characters(value)
+    except inline.InlineError as e:
+        raise PydanticCustomError("text", str(e)) from None
+    return value
+
+
+def _plain_name(value: str) -> str:
+    _plain_words(value)
+    try:
+        inline.check_notation(value)
+    except inline.InlineError as e:
+        raise PydanticCustomError("text", str(e)) from None
     return value
 
 
 PlainName = Annotated[str, Field(strict=True, min_length=1, max_length=200),
                       AfterValidator(_plain_name)]
+BibliographicName = Annotated[str, Field(strict=True, min_length=1, max_length=300),
+                              AfterValidator(_plain_words)]
+"""A title or site as a work gives it: plain, visible characters, but its notation is the
+work's own (its title is quoted, not rewritten)."""
 Slug = Annotated[str, Field(strict=True, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 ClassId = Annotated[str, Field(strict=True, pattern=r"^[a-z0-9]+([-_][a-z0-9]+)*$")]
 CitationKey = Annotated[str, Field(strict=True, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_:.\-]*$")]
@@ -670,9 +702,9 @@ class Summary(KbModel):
 class FurtherInformation(KbModel):
     """A further-information resource the source names."""
 
-    title: PlainName
+    title: BibliographicName
     """Its title as the source gives it."""
-    site: PlainName | None = None
+    site: BibliographicName | None = None
     """The site or publisher the source names."""
     url: Annotated[str, Field(strict=True, pattern=r"^https?://\S+$")] | None = None
     """Its address; empty when the source gives none (never invented)."""

@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
+from .inline import one_line
 from .model import CitationKey, KbModel
 
 CSL_TYPES = ("article-journal", "article-magazine", "article", "book", "chapter", "webpage",
@@ -248,7 +249,7 @@ def format_ama(ref: Reference) -> Markup:
                    .format(ref.PMID))
     if ref.URL:
         out.append(Markup('<a href="{0}">{0}</a>').format(ref.URL))
-    return Markup(" ").join(out)
+    return Markup(one_line(str(Markup(" ").join(out))))  # a title never starts a page line
 
 
 def _literal_author(ref: Reference) -> str | None:

@@ -45,8 +45,16 @@ def markdown_escape(text: str) -> Markup:
     """Plain words placed in Markdown (a heading): HTML-escaped, and every character Markdown or
     attr_list would act on backslash-escaped, so that a name can never become a link or an
     attribute."""
-    escaped = str(escape(text))
+    escaped = str(escape(inline.one_line(text)))
     return Markup(re.sub(r"([\\`*_{}\[\]()#+\-.!|<>])", r"\\\1", escaped))
+
+
+def _one_line_data(value: Any) -> Any:
+    """Jinja's finalize: a data string (not markup the generator made) is put on one line before
+    it is escaped, so that no value can start a line of the page."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return inline.one_line(value)
+    return value
 
 
 def _environment() -> jinja2.Environment:
@@ -54,6 +62,7 @@ def _environment() -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(TEMPLATES),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
+        finalize=_one_line_data,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -167,7 +176,8 @@ class InlineRenderer:
                 out.append(Markup('<span class="kb-dose">{}</span>').format(
                     doses.format_strengths(form.strengths)))
         # a citation after a space sits against the word it supports, as in print
-        return Markup(re.sub(r"\s+(<sup class=\"kb-cite\")", r"\1", str(Markup("").join(out))))
+        html = inline.one_line(str(Markup("").join(out)))
+        return Markup(re.sub(r"\s+(<sup class=\"kb-cite\")", r"\1", html))
 
 
 def dose_rows(regimen: Regimen) -> list[dict[str, Any]]:
