@@ -90,6 +90,9 @@ def parse_quantity(written: str) -> Quantity:
                           "0.5") from None
     if not value.is_finite() or value <= 0:
         raise InlineError(f"'{number}' in '{{dose: {written}}}' must be a number above zero")
+    if not -12 <= value.adjusted() <= 12 or len(value.as_tuple().digits) > 12:
+        raise InlineError(f"'{number}' in '{{dose: {written}}}' is not a number a monograph "
+                          "holds; write it in plain digits (at most 12)")
     if unit not in units.DOSE_UNITS:
         raise InlineError(f"'{unit}' in '{{dose: {written}}}' is not a known unit"
                           f"{units.explain_unit(unit, units.DOSE_UNITS)}")

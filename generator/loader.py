@@ -61,7 +61,9 @@ def load_knowledge_base(data_dir: Path, *, today: dt.date | None = None,
     references, reference_doc = _load_references(data_dir / REFERENCES_FILE, problems)
     classes = _load_classes(data_dir / CLASSES_FILE, problems)
     monograph_dir = data_dir / MONOGRAPHS_DIR
-    paths = sorted(monograph_dir.glob("*.yaml")) if monograph_dir.is_dir() else []
+    problems += account_for_files(data_dir)
+    paths = sorted(p for p in monograph_dir.glob("*.yaml")
+                   if p.is_file() and _inside(p, data_dir)) if monograph_dir.is_dir() else []
     if only:
         wanted = {p.resolve() for p in only}
         known = {p.resolve() for p in paths}
@@ -79,6 +81,65 @@ def load_knowledge_base(data_dir: Path, *, today: dt.date | None = None,
         raise DataError(problems)
     return KnowledgeBase(monographs, {r.id: r for r, _ in references.values()}, warnings,
                          classes)
+
+
+KNOWN_FOLDERS = {MONOGRAPHS_DIR: "monographs", "schema": "exported JSON Schema",
+                 "sources": "source documents"}
+"""The folders of data/ and what each holds; everything else in data/ is an error."""
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+def account_for_files(data_dir: Path) -> list[Problem]:
+    """Every file in ``data/`` is one the build reads or one it knows to leave alone; anything
+    else (a monograph saved as .yml, a subfolder, a link to a file outside) is an error rather
+    than silently skipped."""
+    out = []
+
+    shown = display_path(data_dir)
+
+    def problem(path: Path, message: str) -> None:  # named as found, not where a link leads
+        out.append(Problem(f"{shown}/{path.relative_to(data_dir).as_posix()}", 1, 1, "",
+                           message))
+
+    if not data_dir.is_dir():
+        return out
+    for path in sorted(data_dir.rglob("*")):
+        relative = path.relative_to(data_dir)
+        if path.is_symlink() and not _inside(path, data_dir):
+            problem(path, "is a link to a file outside data/; copy the file in instead")
+            continue
+        top = relative.parts[0]
+        if len(relative.parts) == 1:
+            if path.is_dir() and top in KNOWN_FOLDERS:
+                continue
+            if path.name in (REFERENCES_FILE, CLASSES_FILE):
+                continue
+            problem(path, f"is not a file the build reads: data/ holds {REFERENCES_FILE}, "
+                          f"{CLASSES_FILE} and the folders {', '.join(KNOWN_FOLDERS)}; move it "
+                          "out of data/")
+        elif top == MONOGRAPHS_DIR:
+            if path.is_dir():
+                problem(path, "monographs are not read from subfolders; move its files up into "
+                              "data/monographs/")
+            elif len(relative.parts) > 2:
+                continue  # reported with its folder
+            elif path.suffix.lower() in (".yml", ".yaml") and path.suffix != ".yaml":
+                problem(path, f"a monograph file ends in .yaml; rename it "
+                              f"{path.stem}.yaml")
+            elif path.suffix != ".yaml":
+                problem(path, "only monographs (.yaml files) belong in data/monographs/; move it "
+                              "out")
+        elif top == "schema" and path.suffix != ".json":
+            problem(path, "data/schema/ holds only the JSON Schema that kb schema writes; move "
+                          "it out")
+    return out
 
 
 def _read(path: Path, problems: list[Problem]) -> YamlDocument | None:
@@ -303,7 +364,8 @@ def _shown(value: Any) -> str:
         return str(value).lower()
     if isinstance(value, Decimal | int):
         return f"the number {value}"
-    return f"'{value}'"
+    text = str(value)
+    return f"'{text[:60]}…' ({len(text):,} characters)" if len(text) > 80 else f"'{text}'"
 
 
 def _fields_at(root: type[BaseModel], loc: Path_) -> list[str]:

@@ -144,12 +144,25 @@ work's own (its title is quoted, not rewritten)."""
 Slug = Annotated[str, Field(strict=True, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 ClassId = Annotated[str, Field(strict=True, pattern=r"^[a-z0-9]+([-_][a-z0-9]+)*$")]
 CitationKey = Annotated[str, Field(strict=True, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_:.\-]*$")]
+def _plain_size(value: Decimal) -> bool:
+    """A number of at most 12 significant digits between 10^-12 and 10^12: a technical bound
+    on what can be formatted and computed, not a clinical limit."""
+    return value.is_finite() and (value == 0 or -12 <= value.adjusted() <= 12) and len(
+        value.as_tuple().digits) <= 12
+
+
 def _number(value: Any) -> Any:
     """Numbers only: the reader gives ``Decimal`` or ``int``; quoted text is not a number."""
     if isinstance(value, str) and re.fullmatch(r"\s*\d+(,\d+)+(\.\d+)?\s*", value):
         raise PydanticCustomError("number_comma", inline.comma_message(value.strip()))
+    if isinstance(value, int | Decimal) and not isinstance(value, bool) and not _plain_size(
+            Decimal(value)):
+        raise PydanticCustomError("number_size", "{value} is not a number a monograph holds; "
+                                  "write it out in plain digits (at most 12, no exponent)",
+                                  {"value": str(value)[:40]})
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
-        shown = f"'{value}'" if isinstance(value, str) else (
+        shown = (f"'{value}'" if len(value) <= 80 else f"'{value[:60]}…' ({len(value):,} "
+                 "characters)") if isinstance(value, str) else (
             "an empty value" if value is None else f"a {type(value).__name__}")
         raise PydanticCustomError("number", "expected a number, like 0.5, not {shown}",
                                   {"shown": shown})

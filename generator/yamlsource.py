@@ -29,6 +29,17 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_NODES = 200_000
 """Upper bound on values after alias expansion (defeats the 'billion laughs' document)."""
 
+MAX_EXPANDED_CHARS = 4 * 1024 * 1024
+"""Upper bound on the characters of all values after alias expansion: one long text aliased
+many times is as large as the file it would be written out in."""
+
+MAX_DEPTH = 32
+"""Nesting levels a monograph may use (it needs about 8); deeper is a mistake or an attack, and
+is refused before anything recurses."""
+
+MAX_NUMBER_CHARS = 40
+"""A number longer than this is not a dose: it stays text, and the schema says so."""
+
 Path_ = tuple[str | int, ...]
 
 _INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
@@ -91,10 +102,14 @@ def read_yaml(path: Path) -> YamlDocument:
     def fail(line: int, column: int, message: str) -> YamlReadError:
         return YamlReadError(Problem(name, line, column, "", message))
 
-    raw = path.read_bytes()
-    if len(raw) > MAX_FILE_BYTES:
-        raise fail(1, 1, f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}. "
+    size = path.stat().st_size  # before reading: a 1 GB file is refused, not read
+    if size > MAX_FILE_BYTES:
+        raise fail(1, 1, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}. "
                          "Split it, or check that the right file was saved here")
+    with path.open("rb") as handle:
+        raw = handle.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:  # it grew while being read
+        raise fail(1, 1, f"file is over {MAX_FILE_BYTES:,} bytes; split it")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -138,7 +153,7 @@ def parse_yaml(text: str, name: str) -> YamlDocument:
     if node is None:
         doc.data = None
         return doc
-    budget = [MAX_NODES]
+    budget = [MAX_NODES, MAX_EXPANDED_CHARS]
     doc.data = _convert(node, (), doc, budget, fail)
     return doc
 
@@ -146,10 +161,19 @@ def parse_yaml(text: str, name: str) -> YamlDocument:
 def _convert(node: yaml.Node, path: Path_, doc: YamlDocument, budget: list[int],
              fail: Any) -> Any:
     budget[0] -= 1
+    where = (node.start_mark.line + 1, node.start_mark.column + 1)
     if budget[0] < 0:
-        raise fail(node.start_mark.line + 1, node.start_mark.column + 1,
-                   f"the file expands to more than {MAX_NODES:,} values (through '&' anchors and "
-                   "'*' aliases); write the values out instead")
+        raise fail(*where, f"the file expands to more than {MAX_NODES:,} values (through '&' "
+                           "anchors and '*' aliases); write the values out instead")
+    if len(path) > MAX_DEPTH:
+        raise fail(*where, f"values are nested more than {MAX_DEPTH} levels deep; a monograph "
+                           "needs far fewer: check the indentation and the brackets")
+    if isinstance(node, yaml.ScalarNode):
+        budget[1] -= len(node.value)
+        if budget[1] < 0:
+            raise fail(*where, f"the file expands to more than {MAX_EXPANDED_CHARS:,} characters "
+                               "(through '&' anchors and '*' aliases); write the values out "
+                               "instead")
     doc.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
@@ -185,6 +209,8 @@ def _scalar(node: yaml.Node) -> Any:
         return True
     if lowered in _FALSE:
         return False
+    if len(value) > MAX_NUMBER_CHARS:
+        return value
     if _INT.fullmatch(value):
         return int(value)
     if _DECIMAL.fullmatch(value):

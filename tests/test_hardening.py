@@ -3,16 +3,21 @@ every check takes linear time (one test per class of the red-team report)."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
 from generator import inline
+from generator.cli import main
 from generator.model import AdverseEffectGroup, Section
 
-from .conftest import copy_project, run_mkdocs_build
+from .conftest import ROOT, copy_project, run_mkdocs_build
 from .htmltext import visible_text
 
 HOSTILE_HEADING = "# Pwned {: autofocus onfocus=alert(1) tabindex=0 }"
@@ -110,3 +115,103 @@ def test_openings_that_never_close_are_plain_text() -> None:
 def test_a_text_field_has_a_length_limit() -> None:
     with pytest.raises(ValidationError, match="20,000 characters at most"):
         Section.model_validate({"paragraphs": ["word " * 5_000]})
+
+
+def ketamine_text() -> str:
+    return (ROOT / "data" / "monographs" / "ketamine.yaml").read_text(encoding="utf-8")
+
+
+def validate_with(tmp_path: Path, monograph: str,
+                  capsys: pytest.CaptureFixture[str]) -> list[str]:
+    """``kb validate`` on a data folder whose ketamine.yaml is ``monograph``; its messages."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    (data / "monographs" / "ketamine.yaml").write_text(monograph, encoding="utf-8")
+    cwd = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        assert main(["validate"]) == 1
+    finally:
+        os.chdir(cwd)
+    return capsys.readouterr().err.splitlines()
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda t: t.replace("introduction:\n", "introduction:\n  x: " + "[" * 300 + "]" * 300
+                         + "\n", 1), "values are nested more than 32 levels deep"),
+    (lambda t: t.replace("    - >-\n      Ketamine is a general", "    - &a '" + "word " * 3900
+                         + "'\n" + "    - *a\n" * 300 + "    - >-\n      Ketamine is a general",
+                         1), "the file expands to more than 4,194,304 characters"),
+    (lambda t: t.replace("dose: {value: 0.5, unit: mg/kg}", "dose: {value: 1.0e999999, unit: "
+                         "mg/kg}"), "1.0E+999999 is not a number a monograph holds"),
+    (lambda t: t.replace("dose: {value: 0.5, unit: mg/kg}", "dose: {value: " + "1" * 5000
+                         + ", unit: mg/kg}"), "(5,000 characters)"),
+    (lambda t: t.replace("    - >-\n      Ketamine is a general", "    - '" + "word " * 380_000
+                         + "'\n    - >-\n      Ketamine is a general", 1),
+     "a text field holds 20,000 characters at most"),
+])
+def test_pathological_files_give_one_located_error_in_bounded_memory(
+        change: Callable[[str], str], message: str, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    tracemalloc.start()
+    try:
+        err = validate_with(tmp_path, change(ketamine_text()), capsys)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert re.match(r"data/monographs/ketamine\.yaml:\d+:\d+: ", err[0]), err[0]
+    assert message in err[0]
+    assert len(err[0]) < 400, "a message is one short line"
+    assert peak < 200 * 1024 * 1024, f"peak {peak:,} bytes"
+
+
+def test_a_file_too_large_is_refused_before_it_is_read(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    with (data / "monographs" / "ketamine.yaml").open("r+b") as handle:
+        handle.truncate(1024 * 1024 * 1024)  # a sparse 1 GB file: reading it would show
+    tracemalloc.start()
+    cwd = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        assert main(["validate"]) == 1
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        os.chdir(cwd)
+        tracemalloc.stop()
+    assert "file is 1,073,741,824 bytes; the limit is 2,097,152" in capsys.readouterr().err
+    assert peak < 50 * 1024 * 1024
+
+
+def test_every_file_in_data_is_accounted_for(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    monographs = data / "monographs"
+    shutil.copy(monographs / "ketamine.yaml", monographs / "other.yml")
+    shutil.copy(monographs / "ketamine.yaml", monographs / "upper.YAML")
+    (monographs / "sub").mkdir()
+    shutil.copy(monographs / "ketamine.yaml", monographs / "sub" / "nested.yaml")
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("title: elsewhere\n", encoding="utf-8")
+    (monographs / "linked.yaml").symlink_to(outside)
+    (data / "notes.txt").write_text("notes", encoding="utf-8")
+    cwd = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        assert main(["validate"]) == 1
+    finally:
+        os.chdir(cwd)
+    assert capsys.readouterr().err.splitlines() == [
+        "data/monographs/linked.yaml:1:1: is a link to a file outside data/; copy the file in "
+        "instead",
+        "data/monographs/other.yml:1:1: a monograph file ends in .yaml; rename it other.yaml",
+        "data/monographs/sub:1:1: monographs are not read from subfolders; move its files up "
+        "into data/monographs/",
+        "data/monographs/upper.YAML:1:1: a monograph file ends in .yaml; rename it upper.yaml",
+        "data/notes.txt:1:1: is not a file the build reads: data/ holds references.yaml, "
+        "drug-classes.yaml and the folders monographs, schema, sources; move it out of data/",
+        "5 problems found; nothing was built.",
+    ]
