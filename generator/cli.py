@@ -6,7 +6,10 @@ Every failure is printed as a message, never a traceback, and ends with exit cod
 from __future__ import annotations
 
 import argparse
+import ctypes
 import datetime as dt
+import errno
+import os
 import re
 import shutil
 import sys
@@ -16,10 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from . import csp, diff, publish
-from .errors import DataError, KbError, SiteBuildError
+from .errors import DataError, KbError, SiteBuildError, describe_os_error
 from .loader import MONOGRAPHS_DIR, load_knowledge_base
 from .render import render_new_monograph
 from .schema import SCHEMA_DIR, write_schemas
+
+MAX_NAME = 80
+"""Characters in a generic name (a file is named after it)."""
 
 
 def _count(n: int, noun: str) -> str:
@@ -51,6 +57,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     """Write a commented draft skeleton for a new monograph."""
     name = " ".join(args.generic_name.split()).lower()
+    if len(name) > MAX_NAME:
+        raise KbError(f"a generic name is at most {MAX_NAME} characters; this one is "
+                      f"{len(name)}")
     if not re.fullmatch(r"[a-z][a-z0-9 -]*", name):
         raise KbError(f"'{args.generic_name}' is not a generic name; use letters, digits, spaces "
                       "and hyphens, like 'ketamine' or 'sodium valproate'")
@@ -73,28 +82,59 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def build_site(site_dir: Path, *, strict: bool = True, release: bool = False,
                config_file: str = "mkdocs.yml") -> None:
-    """Build into a temporary folder beside ``site_dir`` and swap it in only on success."""
+    """Build into a staging folder beside ``site_dir`` and swap it in only on success, in one
+    atomic exchange: at every instant ``site_dir`` is a complete site, the old one or the new."""
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".site-staging-", dir=site_dir.parent))
+    remove_stale_staging(site_dir.parent)
+    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING}{os.getpid()}-", dir=site_dir.parent))
     try:
         args = ["build", "--config-file", config_file, "--site-dir", str(staging)]
         if strict:
             args.append("--strict")
         env = {"KB_INCLUDE_DRAFTS": "0"} if release else {}
-        if publish.run_mkdocs(*args, env=env) != 0:
+        if publish.run_mkdocs(*args, env=env, capture=True) != 0:
             raise SiteBuildError(f"the build failed; {site_dir.name}/ was left as it was")
-        old = site_dir.with_name(site_dir.name + ".old")
-        if old.exists():
-            shutil.rmtree(old)
+        staging.chmod(0o755)
         if site_dir.exists():
-            site_dir.rename(old)
-        staging.rename(site_dir)
-        if old.exists():
-            shutil.rmtree(old)
+            exchange(staging, site_dir)  # staging now holds the old site, removed below
+        else:
+            staging.rename(site_dir)
     finally:
         if staging.exists():
-            shutil.rmtree(staging)
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+STAGING = ".site-staging-"
+
+
+def remove_stale_staging(folder: Path) -> None:
+    """Remove the staging folders of builds that were killed (their process is gone)."""
+    for path in folder.glob(f"{STAGING}*"):
+        pid = path.name.removeprefix(STAGING).split("-", 1)[0]
+        if not pid.isdigit() or not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(path, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+
+
+def exchange(a: Path, b: Path) -> None:
+    """Swap two paths in one atomic step (Linux renameat2 RENAME_EXCHANGE); where the system
+    lacks it, fall back to two renames."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is not None:
+        at_fdcwd = -100
+        if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+            return
+        code = ctypes.get_errno()
+        if code not in (errno.EINVAL, errno.ENOSYS):
+            raise OSError(code, os.strerror(code), str(b))
+    old = b.with_name(b.name + ".old")
+    b.rename(old)
+    a.rename(b)
+    old.rename(a)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -265,6 +305,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args))
     except KbError as e:
         print(f"kb: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:  # a full disk, a read-only folder, a name too long: one line, no trace
+        print(f"kb: {describe_os_error(e)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,3 +66,27 @@ def display_path(path: Path) -> str:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+_OS_ADVICE = {
+    errno.ENOSPC: "the disk is full; free some space and run it again",
+    errno.EDQUOT: "the disk quota is used up; free some space and run it again",
+    errno.EROFS: "the folder is read-only; run it where you can write, or ask for write access",
+    errno.EACCES: "permission denied; check who owns the folder and its permissions",
+    errno.EPERM: "not permitted; check who owns the folder and its permissions",
+    errno.ENAMETOOLONG: "the name is too long; use a shorter name",
+    errno.ENOENT: "it does not exist; check the path",
+    errno.EEXIST: "it already exists; move it away first",
+    errno.EISDIR: "it is a folder, not a file; check the path",
+    errno.ENOTDIR: "part of the path is a file, not a folder; check the path",
+}
+
+
+def describe_os_error(error: OSError) -> str:
+    """An operating-system failure as one line: the path, and what to do about it."""
+    advice = _OS_ADVICE.get(error.errno or 0, (error.strerror or str(error)).lower())
+    path = error.filename
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    where = f"{display_path(Path(path))}: " if isinstance(path, str | Path) and path else ""
+    return f"{where}{advice}"

@@ -780,7 +780,7 @@ class Monograph(KbModel):
 
     title: PlainName
     """The page title ("Ketamine for pain")."""
-    generic_name: Annotated[str, Field(strict=True, pattern=r"^[a-z][a-z0-9 -]*$")]
+    generic_name: Annotated[str, Field(strict=True, max_length=80, pattern=r"^[a-z][a-z0-9 -]*$")]
     """Lowercase generic name; the file is named after it."""
     status: MonographStatus = "published"
     """draft or published; drafts never reach a release."""

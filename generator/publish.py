@@ -9,6 +9,8 @@ normalised.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import gzip
 import hashlib
 import io
@@ -21,6 +23,8 @@ import tarfile
 import tempfile
 import time
 import zipfile
+import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import KbError, SiteBuildError
@@ -84,16 +88,42 @@ def write_zip(folder: Path, target: Path, prefix: str, epoch: int) -> None:
             zf.writestr(info, path.read_bytes(), compresslevel=9)
 
 
-def run_mkdocs(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> int:
-    """Run the MkDocs command line as a user would (its own messages, no traceback)."""
-    return subprocess.run([sys.executable, "-m", "mkdocs", *args], cwd=cwd, check=False,
-                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
-                          ).returncode
+def run_mkdocs(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+               capture: bool = False) -> int:
+    """Run the MkDocs command line as a user would. With ``capture``, its messages are passed on
+    but a traceback (MkDocs shows one for an operating-system failure such as a full disk) is
+    cut to its last line, so that kb never prints one."""
+    command = [sys.executable, "-m", "mkdocs", *args]
+    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
+    if not capture:
+        return subprocess.run(command, cwd=cwd, check=False, env=environment).returncode
+    result = subprocess.run(command, cwd=cwd, check=False, env=environment, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    sys.stderr.write(without_traceback(result.stdout))
+    return result.returncode
+
+
+def without_traceback(output: str) -> str:
+    """Program output with each Python traceback replaced by its last line (the error)."""
+    out: list[str] = []
+    lines = output.splitlines()
+    i = 0
+    while i < len(lines):
+        if lines[i].startswith("Traceback (most recent call last)"):
+            i += 1
+            while i < len(lines) and (lines[i].startswith((" ", "\t")) or not lines[i]):
+                i += 1
+            if i < len(lines):
+                out.append(f"error: {lines[i]}")
+        else:
+            out.append(lines[i])
+        i += 1
+    return "".join(f"{line}\n" for line in out)
 
 
 def _mkdocs_build(root: Path, site: Path, env: dict[str, str]) -> None:
     if run_mkdocs("build", "--strict", "--quiet", "--site-dir", str(site), cwd=root,
-                  env=env) != 0:
+                  env=env, capture=True) != 0:
         raise SiteBuildError("the release build failed; nothing was written to dist/")
 
 
@@ -103,61 +133,146 @@ def publish(root: Path, dist: Path) -> list[Path]:
     slug = version_slug(version)
     epoch = source_date_epoch(root)
     env = {"KB_INCLUDE_DRAFTS": "0", "SOURCE_DATE_EPOCH": str(epoch), "KB_VERSION": version}
-    with tempfile.TemporaryDirectory(prefix="kb-publish-") as tmp:
+    dist.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="kb-publish-") as tmp, \
+            tempfile.TemporaryDirectory(prefix=".staging-", dir=dist) as staged:
+        # Written beside dist/ first, on the same disk, and renamed into place only when all of
+        # it is complete: a full disk leaves dist/ as it was, never a truncated archive beside
+        # a stale SHA256SUMS.
         site, offline = Path(tmp) / "site", Path(tmp) / "offline"
         _mkdocs_build(root, site, env)
         _mkdocs_build(root, offline, {**env, "KB_OFFLINE": "true"})
-        staging = Path(tmp) / "dist"
-        staging.mkdir()
+        staging = Path(staged)
         archives = [staging / f"site-{slug}.tar.gz", staging / f"site-{slug}-offline.zip"]
         write_tar_gz(site, archives[0], f"site-{slug}", epoch)
         write_zip(offline, archives[1], f"site-{slug}-offline", epoch)
-        sums = "".join(f"{hashlib.sha256(a.read_bytes()).hexdigest()}  {a.name}\n"
-                       for a in archives)
+        sums = "".join(f"{_sha256(a)}  {a.name}\n" for a in archives)
         (staging / "SHA256SUMS").write_text(sums, encoding="utf-8")
-        dist.mkdir(parents=True, exist_ok=True)
         written = []
-        for path in [*archives, staging / "SHA256SUMS"]:
-            shutil.copyfile(path, dist / path.name)
+        for path in [*archives, staging / "SHA256SUMS"]:  # the checksums last
+            path.replace(dist / path.name)
             written.append(dist / path.name)
     return written
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify_checksum(archive: Path) -> None:
+    """The archive's SHA-256 must be the one ``SHA256SUMS`` beside it lists."""
+    sums = archive.with_name("SHA256SUMS")
+    if not sums.is_file():
+        raise KbError(f"no SHA256SUMS beside {archive}; deploy what kb publish wrote, with its "
+                      "checksums")
+    listed = {}
+    for line in sums.read_text(encoding="utf-8").splitlines():
+        digest, _, name = line.partition("  ")
+        listed[name.strip()] = digest.strip()
+    if archive.name not in listed:
+        raise KbError(f"{archive.name} is not listed in {sums}; deploy what kb publish wrote")
+    if _sha256(archive) != listed[archive.name]:
+        raise KbError(f"{archive} does not match its checksum in {sums}: it is damaged or was "
+                      "changed; publish it again")
+
+
+def _site_folder(tar: tarfile.TarFile) -> str:
+    """The one top-level folder of a release, which must hold index.html; raise otherwise."""
+    members = tar.getmembers()
+    tops = {m.name.split("/", 1)[0] for m in members}
+    if len(tops) != 1:
+        raise KbError(f"a release holds exactly one site folder; this one holds "
+                      f"{len(tops)} top-level entries")
+    [top] = tops
+    if top in ("", ".", "..") or not any(m.name == f"{top}/index.html" and m.isfile()
+                                         for m in members):
+        raise KbError("a release is one site folder with an index.html; this one is not")
+    return top
+
+
+def _normalise_modes(folder: Path) -> None:
+    """Folders 755, files 644, whatever the umask, so a web server running as another user
+    can read the release."""
+    folder.chmod(0o755)
+    for path in folder.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+@contextlib.contextmanager
+def _deploy_lock(dest: Path) -> Iterator[None]:
+    """One deploy or rollback at a time in ``dest``: a second one waits for the first."""
+    dest.mkdir(parents=True, exist_ok=True)
+    with (dest / ".deploy.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def deploy(archive: Path, dest: Path) -> Path:
-    """Unpack a release beside the live one and switch ``dest/current`` to it atomically; the
-    release it replaces stays as ``dest/previous`` for :func:`rollback`."""
+    """Unpack a verified release beside the live one and switch ``dest/current`` to it
+    atomically; the release it replaces stays as ``dest/previous`` for :func:`rollback`. The
+    live release is never deleted or rewritten: deploying it again unpacks a fresh copy."""
     if not archive.name.endswith(".tar.gz"):
         raise KbError(f"{archive} is not a site-<version>.tar.gz release")
-    releases = dest / RELEASES
-    releases.mkdir(parents=True, exist_ok=True)
-    unpacked = Path(tempfile.mkdtemp(prefix=".unpacking-", dir=releases))
-    try:
-        with tarfile.open(archive, "r:gz") as tar:
-            tar.extractall(unpacked, filter="data")
-        [top] = list(unpacked.iterdir())
-        target = releases / top.name
-        if target.exists():
-            shutil.rmtree(target)
-        top.rename(target)
-    finally:
-        shutil.rmtree(unpacked, ignore_errors=True)
-    current = dest / CURRENT
-    if current.is_symlink():
-        old = os.readlink(current)
-        if old != f"{RELEASES}/{target.name}":
-            _switch(dest / PREVIOUS, old)
-    _switch(current, f"{RELEASES}/{target.name}")
+    verify_checksum(archive)
+    with _deploy_lock(dest):
+        releases = dest / RELEASES
+        releases.mkdir(parents=True, exist_ok=True)
+        unpacked = Path(tempfile.mkdtemp(prefix=".unpacking-", dir=releases))
+        try:
+            try:
+                with tarfile.open(archive, "r:gz") as tar:
+                    top = _site_folder(tar)
+                    tar.extractall(unpacked, filter="data")
+            except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile) as e:
+                raise KbError(f"{archive} is not a complete release archive ({e}); publish "
+                              "it again") from e
+            _normalise_modes(unpacked / top)
+            target = _fresh_name(releases, top)
+            (unpacked / top).rename(target)
+        finally:
+            shutil.rmtree(unpacked, ignore_errors=True)
+        current = dest / CURRENT
+        if current.is_symlink():
+            _switch(dest / PREVIOUS, os.readlink(current))
+        _switch(current, f"{RELEASES}/{target.name}")
+        _prune(dest)
     return target
+
+
+def _fresh_name(releases: Path, name: str) -> Path:
+    """``name``, or ``name.2``, ``name.3``… when a release of that name is already unpacked."""
+    candidate, n = releases / name, 1
+    while candidate.exists():
+        n += 1
+        candidate = releases / f"{name}.{n}"
+    return candidate
+
+
+def _prune(dest: Path) -> None:
+    """Remove unpacked releases that are neither current nor previous (never a live one)."""
+    keep = {Path(os.readlink(dest / link)).name for link in (CURRENT, PREVIOUS)
+            if (dest / link).is_symlink()}
+    for release in (dest / RELEASES).iterdir():
+        if release.name not in keep and not release.name.startswith("."):
+            shutil.rmtree(release, ignore_errors=True)
 
 
 def rollback(dest: Path) -> str:
     """Point ``dest/current`` back at ``dest/previous`` (and previous at what was current)."""
     current, previous = dest / CURRENT, dest / PREVIOUS
-    if not previous.is_symlink():
-        raise KbError(f"{dest} has no previous release to roll back to")
-    was_current, was_previous = os.readlink(current), os.readlink(previous)
-    _switch(current, was_previous)
-    _switch(previous, was_current)
+    with _deploy_lock(dest):
+        if not previous.is_symlink():
+            raise KbError(f"{dest} has no previous release to roll back to")
+        was_current, was_previous = os.readlink(current), os.readlink(previous)
+        _switch(current, was_previous)
+        _switch(previous, was_current)
     return was_previous
 
 

@@ -27,5 +27,9 @@ def content_version(root: Path) -> str:
     described = _git(root, "describe", "--tags", "--always", "--dirty=-modified")
     if not described:
         return "unversioned"
+    untracked = _git(root, "status", "--porcelain", "--untracked-files=all", "--", "data",
+                     "content")
+    if untracked and not described.endswith("-modified"):
+        described += "-modified"  # a new, uncommitted monograph is not the commit's content
     date = _git(root, "log", "-1", "--format=%cs")
     return f"{described} ({date})" if date else described

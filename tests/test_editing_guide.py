@@ -94,3 +94,17 @@ def test_inline_forms_named_in_the_guide_are_the_ones_accepted() -> None:
                     "[words](monograph:ketamine)"]:
         assert written in GUIDE
         inline.check_text(f"Text {written}.")
+
+
+@pytest.mark.parametrize("written", [".5 mg", "1.0 mg", "5 MG", "qd", "qod", "od", "MS",
+                                     "MSO4", "MgSO4", "SC", "SQ", "sub-q", "q12h", "cc", "µg",
+                                     "ug", "&lt;", "IU"])
+def test_every_notation_the_guide_lists_is_refused(written: str) -> None:
+    assert f"`{written}`" in GUIDE
+    with pytest.raises(inline.InlineError):
+        inline.check_text(f"Give it {written} here.")
+
+
+def test_what_the_guide_allows_is_allowed() -> None:
+    assert "`INR 2.0–3.0` stays allowed" in GUIDE
+    inline.check_text("Keep the INR 2.0–3.0 and use an α2 agonist.")

@@ -4,11 +4,15 @@ journeys with no Content-Security-Policy violation."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import hashlib
 import re
 import shutil
 import socket
 import subprocess
+import tarfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -41,12 +45,9 @@ def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return next(p for p in written if p.name.endswith(".tar.gz"))
 
 
-@pytest.fixture(scope="module")
-def nginx(tmp_path_factory: pytest.TempPathFactory, release: Path) -> Iterator[tuple[str, Path]]:
-    """nginx on 127.0.0.1 with deploy/nginx.conf, serving DEST/current after `kb deploy`."""
-    prefix = tmp_path_factory.mktemp("nginx")
-    dest = prefix / "dest"
-    publish.deploy(release, dest)
+@contextlib.contextmanager
+def running_nginx(prefix: Path, dest: Path) -> Iterator[str]:
+    """Debian's nginx on 127.0.0.1 with deploy/nginx.conf, serving ``dest/current``."""
     port = free_port()
     server = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
     server = re.sub(r"listen 80;", f"listen 127.0.0.1:{port};", server)
@@ -86,11 +87,23 @@ http {{
                 stderr = process.stderr.read().decode() if process.stderr else ""
                 raise AssertionError(f"nginx did not start: {stderr}") from e
             time.sleep(0.05)
-    yield url, dest
-    process.terminate()
-    process.wait(timeout=10)
-    if process.stderr:
-        process.stderr.close()
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stderr:
+            process.stderr.close()
+
+
+@pytest.fixture(scope="module")
+def nginx(tmp_path_factory: pytest.TempPathFactory, release: Path) -> Iterator[tuple[str, Path]]:
+    """nginx on 127.0.0.1 with deploy/nginx.conf, serving DEST/current after `kb deploy`."""
+    prefix = tmp_path_factory.mktemp("nginx")
+    dest = prefix / "dest"
+    publish.deploy(release, dest)
+    with running_nginx(prefix, dest) as url:
+        yield url, dest
 
 
 def get(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
@@ -180,8 +193,79 @@ def test_deploy_switches_and_rollback_returns(nginx: tuple[str, Path], release: 
         "Content version", "Content version SECOND"), encoding="utf-8")
     top.rename(unpacked / "site-second")
     publish.write_tar_gz(unpacked / "site-second", second, "site-second", 0)
+    digest = hashlib.sha256(second.read_bytes()).hexdigest()
+    (tmp_path / "SHA256SUMS").write_text(f"{digest}  {second.name}\n", encoding="utf-8")
     publish.deploy(second, dest)
     assert "Content version SECOND" in get(url)[2].decode()
     assert (dest / "previous").resolve().name == release.name.removesuffix(".tar.gz")
     publish.rollback(dest)
     assert get(url)[2].decode() == first
+
+
+LOAD_THREADS = 8
+LOAD_REQUESTS = 1_000
+"""Requests per thread: 8,000 requests at a concurrency of 8, across the deploys below."""
+
+
+def renamed_release(release: Path, folder: Path, name: str) -> Path:
+    """The same site as another release under another name, with its SHA256SUMS."""
+    folder.mkdir()
+    target = folder / f"{name}.tar.gz"
+    old = release.name.removesuffix(".tar.gz")
+    with tarfile.open(release, "r:gz") as source, tarfile.open(target, "w:gz") as out:
+        for member in source.getmembers():
+            data = source.extractfile(member) if member.isfile() else None
+            member.name = name + member.name.removeprefix(old)
+            out.addfile(member, data)
+    digest = hashlib.sha256(target.read_bytes()).hexdigest()
+    (folder / "SHA256SUMS").write_text(f"{digest}  {target.name}\n", encoding="utf-8")
+    return target
+
+
+def test_deploys_redeploys_and_rollbacks_under_load_serve_only_200(
+        tmp_path: Path, release: Path) -> None:
+    """Readers never see a missing or half-written release: every request during deploys of a
+    new release, a re-deploy of the live one and rollbacks is answered 200."""
+    other = renamed_release(release, tmp_path / "other", "site-load-other")
+    dest = tmp_path / "dest"
+    publish.deploy(release, dest)
+    with running_nginx(tmp_path, dest) as url:
+        page = get(url + "monographs/ketamine/")[2].decode()
+        css = re.search(r'href="\.\./\.\./(assets/stylesheets/main\.[0-9a-f]{8}\.min\.css)"',
+                        page)
+        assert css is not None
+        paths = ["", "monographs/ketamine/", "editing/", css.group(1), "search/search_index.json",
+                 "javascripts/calculator.js"]
+        statuses: list[int] = []
+        lock = threading.Lock()
+
+        reading_ended: list[float] = []
+
+        def reader(offset: int) -> None:
+            for i in range(LOAD_REQUESTS):
+                status = get(url + paths[(offset + i) % len(paths)])[0]
+                with lock:
+                    statuses.append(status)
+            with lock:
+                reading_ended.append(time.monotonic())
+
+        operations = [lambda: publish.deploy(other, dest), lambda: publish.deploy(other, dest),
+                      lambda: publish.rollback(dest), lambda: publish.deploy(release, dest),
+                      lambda: publish.rollback(dest), lambda: publish.deploy(release, dest)]
+        finished: list[float] = []
+
+        def deployer() -> None:
+            for operation in operations:
+                operation()
+            finished.append(time.monotonic())
+
+        threads = [threading.Thread(target=reader, args=(n,)) for n in range(LOAD_THREADS)]
+        deploying = threading.Thread(target=deployer)
+        for thread in [*threads, deploying]:
+            thread.start()
+        for thread in [*threads, deploying]:
+            thread.join()
+    assert finished, "every deploy and rollback ran"
+    assert finished[0] < max(reading_ended), "they ran while the readers were reading"
+    assert len(statuses) == LOAD_THREADS * LOAD_REQUESTS
+    assert [s for s in statuses if s != 200] == []
