@@ -1,8 +1,9 @@
 """The MkDocs plugin: thin wiring from MkDocs' hooks to the plain functions of the pipeline.
 
 ``on_config`` loads and checks all data before MkDocs writes anything; ``on_files`` adds the
-rendered monograph pages as generated files (nothing is written into ``content/``);
-``on_page_markdown`` fills the monograph lists (home page, A–Z pages); ``on_page_content`` puts
+rendered monograph pages and the JSON and FHIR exports as generated files (nothing is written
+into ``content/``); ``on_page_markdown`` fills the monograph lists (home page, A–Z pages);
+``on_page_content`` puts
 back the generated HTML kept out of Markdown; ``on_post_page`` compacts the HTML; ``on_serve``
 watches ``data/``.
 """
@@ -23,6 +24,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from .errors import KbError
+from .export import export_files, link_exports
 from .loader import KnowledgeBase, load_knowledge_base
 from .render import (
     TEMPLATES,
@@ -43,6 +45,13 @@ INCLUDE_DRAFTS_ENV = "KB_INCLUDE_DRAFTS"
 """Set to 0 for a release build: drafts are then left out of the site."""
 
 
+def _url_to(files: Files, path: str, page: Page) -> str:
+    target = files.get_file_from_path(path)
+    if target is None:
+        raise PluginError(f"{page.file.src_uri} links {path}, which the build did not write")
+    return target.url_relative_to(page.file)
+
+
 class ClinicalKbConfig(Config):  # type: ignore[no-untyped-call]  # mkdocs leaves it untyped
     """Options of the ``clinical-kb`` plugin in ``mkdocs.yml``."""
 
@@ -59,6 +68,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         self.kb: KnowledgeBase | None = None
         self.pages: dict[str, str] = {}
         self.letter_pages: dict[str, str] = {}
+        self.exports: dict[str, str] = {}
         self.blocks: dict[str, list[str]] = {}
         self.data_dir = Path("data")
 
@@ -81,6 +91,9 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
             self.pages = render_pages(self.kb, include_drafts=self.include_drafts)
             self.letter_pages = (render_letter_pages(self.kb, include_drafts=self.include_drafts)
                                  if grouped(self.kb, include_drafts=self.include_drafts) else {})
+            self.exports = export_files(self.kb, version=config.extra["kb_version"],
+                                        disclaimer=" ".join(
+                                            config.extra["kb"]["disclaimer"].split()))
         except KbError as e:
             raise PluginError(f"the data has problems:\n{e}") from e
         if config.nav is None:
@@ -97,13 +110,16 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         self.pages = {}  # MkDocs holds the skeletons now; keep one copy of each page, not two
         for path, markdown in self.letter_pages.items():  # their lists are filled per page
             files.append(File.generated(config, path, content=markdown))
+        for path, text in self.exports.items():  # JSON and FHIR beside the pages
+            files.append(File.generated(config, path, content=text))
         return files
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
                         files: Files) -> str:
         """Put the generated HTML back where MkDocs converted only the headings."""
         blocks = self.blocks.pop(page.file.src_uri, None)
-        return restore_html_blocks(html, blocks) if blocks else html
+        html = restore_html_blocks(html, blocks) if blocks else html
+        return link_exports(html, lambda path: _url_to(files, path, page))
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
                          files: Files) -> str:

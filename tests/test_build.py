@@ -186,3 +186,14 @@ def test_search_index_holds_dose_tables_effects_and_references(built_site: Path)
     for word in ["hallucinations", "grape juice", "glycopyrrolate", "0.15–0.3 mg/kg/hour",
                  "50 mg/mL", "Riccardi", "every 12 hours"]:
         assert word in texts, word
+
+
+def test_each_page_links_its_data_and_the_files_are_there(built_site: Path, page: str) -> None:
+    about = visible_text(element(page, "about", "h2") + page.split('id="about"')[1])
+    assert "This monograph as data JSON · FHIR (R5 MedicationKnowledge); the whole formulary: " \
+           "JSON · FHIR Bundle" in about
+    for href in re.findall(r'href="([^"#]+\.json)"', page):
+        target = (built_site / "monographs" / "ketamine" / href).resolve()
+        assert target.is_file(), href
+        json.loads(target.read_text(encoding="utf-8"))
+    assert (built_site / "schema" / "monograph.schema.json").is_file()

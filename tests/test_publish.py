@@ -3,6 +3,8 @@ commands, the vendored offline shim, deploy and rollback."""
 
 from __future__ import annotations
 
+import posixpath
+import re
 import tarfile
 import zipfile
 from pathlib import Path
@@ -62,6 +64,10 @@ def test_release_archive_is_normalised_and_leaves_drafts_out(
     assert {m.mtime for m in members} == {1764115200}
     assert {(m.uid, m.gid, m.mode) for m in members} == {(0, 0, 0o644)}
     assert "site-v1.0/monographs/ketamine/index.html" in names
+    for data in ["monographs/ketamine/monograph.json", "formulary.fhir.json",
+                 "monographs/ketamine/medicationknowledge.fhir.json", "formulary.json",
+                 "schema/monograph.schema.json"]:
+        assert f"site-v1.0/{data}" in names, data
     assert not any("sodium-valproate" in n for n in names)
     assert "Sodium valproate" not in home
     assert "Content version v1.0 (2026-11-26)." in home
@@ -73,6 +79,10 @@ def test_offline_bundle_has_the_vendored_shim_and_inline_index(
         names = zf.namelist()
         page = zf.read("site-v1.0-offline/monographs/ketamine.html").decode()
     assert "site-v1.0-offline/search/search_index.js" in names
+    links = re.findall(r'href="([^"]+\.json)"', page)
+    assert len(links) == 4
+    for href in links:  # the data links, as they resolve from file://
+        assert posixpath.normpath(f"site-v1.0-offline/monographs/{href}") in names, href
     assert 'src="../javascripts/vendor/iframe-worker-shim.js"' in page
     assert "unpkg.com" not in page and "https://" not in page.split("<body")[0]
 

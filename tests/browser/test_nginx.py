@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import hashlib
+import json
 import re
 import shutil
 import socket
@@ -269,3 +270,20 @@ def test_deploys_redeploys_and_rollbacks_under_load_serve_only_200(
     assert finished[0] < max(reading_ended), "they ran while the readers were reading"
     assert len(statuses) == LOAD_THREADS * LOAD_REQUESTS
     assert [s for s in statuses if s != 200] == []
+
+
+def test_the_formulary_as_data_is_served_with_its_types_and_cors(nginx: tuple[str, Path]
+                                                                 ) -> None:
+    url, _ = nginx
+    for path, media in [("monographs/ketamine/monograph.json", "application/json"),
+                        ("formulary.json", "application/json"),
+                        ("monographs/ketamine/medicationknowledge.fhir.json",
+                         "application/fhir+json"),
+                        ("formulary.fhir.json", "application/fhir+json")]:
+        status, headers, body = get(url + path, Origin="http://ehr.intranet.example")
+        assert status == 200, path
+        assert headers["content-type"].startswith(media), (path, headers["content-type"])
+        assert headers["access-control-allow-origin"] == "*"
+        assert headers["x-content-type-options"] == "nosniff"
+        assert json.loads(body)
+    assert "access-control-allow-origin" not in get(url + "monographs/ketamine/")[1]
