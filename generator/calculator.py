@@ -253,6 +253,12 @@ def _step_spec(step: DoseStep, regimen: Regimen, index: int) -> dict[str, Any]:
     }
 
 
+def compact(data: dict[str, Any]) -> dict[str, Any]:
+    """Leave out what is empty (None, "", []): the page's script reads a missing key as
+    empty, and every monograph page carries this data."""
+    return {k: v for k, v in data.items() if v not in (None, "", [])}
+
+
 def calculator_spec(monograph: Monograph) -> dict[str, Any]:
     """What the page's script needs: each per-kg step, its caps as exact limits, and the
     liquid strengths for its route in the step's amount unit."""
@@ -265,11 +271,12 @@ def calculator_spec(monograph: Monograph) -> dict[str, Any]:
         for spec in steps:
             step = regimen.steps[spec["index"]]
             amount = units.UNITS[step.dose.typed_unit.amount_code]
+            single_doses = spec["per"] == "dose" or spec.get("divided")
             spec["strengths"] = [
                 {"key": key, "per_ml": _exact(per_ml)}
                 for key, _form, _i, per_ml in strengths_for(monograph, regimen, amount)
-            ] if amount.amount != "volume" else []
-        regimens.append({"id": regimen.id, "steps": steps})
+            ] if amount.amount != "volume" and single_doses else []
+        regimens.append({"id": regimen.id, "steps": [compact(s) for s in steps]})
     return {"regimens": regimens}
 
 
@@ -318,7 +325,7 @@ def _step_figures(step: dict[str, Any], key: str, kg: Fraction, typed: str) -> d
     out: dict[str, str] = {}
     low = Fraction(step["low"]) * kg
     high = Fraction(step["high"]) * kg
-    low, high, limit, note, above = _capped(low, high, step["limits"], kg)
+    low, high, limit, note, above = _capped(low, high, step.get("limits", []), kg)
     out[f"{key}.cap"] = note
     if above:
         out[f"{key}.dose"] = ABOVE_CAP
@@ -327,11 +334,11 @@ def _step_figures(step: dict[str, Any], key: str, kg: Fraction, typed: str) -> d
     r_low, r_high = round_capped(low, limit, grid), round_capped(high, limit, grid)
     out[f"{key}.dose"] = show_range(r_low, r_high, step["unit"])
     dose_low, dose_high, dose_limit = low, high, limit
-    if step["divided"]:
+    if step.get("divided"):
         n = step["divided"]
         d_low, d_high = low / n, high / n
         d_low, d_high, d_limit, d_note, d_above = _capped(d_low, d_high,
-                                                          step["divided_limits"], kg)
+                                                          step.get("divided_limits", []), kg)
         out[f"{key}.divided.cap"] = d_note
         if d_above:
             out[f"{key}.divided"] = ABOVE_CAP
@@ -342,7 +349,7 @@ def _step_figures(step: dict[str, Any], key: str, kg: Fraction, typed: str) -> d
         dose_low, dose_high, dose_limit = d_low, d_high, d_limit
     elif step["per"] == "day":
         return out
-    if step["per"] in ("minute", "hour") or step["over_minutes"]:
+    if step["per"] in ("minute", "hour") or step.get("over_minutes"):
         minutes = (Fraction(1) if step["per"] == "minute" else Fraction(60)
                    if step["per"] == "hour" else Fraction(step["over_minutes"]))
         reading = read_concentration(typed, step["amount_unit"])
@@ -358,7 +365,7 @@ def _step_figures(step: dict[str, Any], key: str, kg: Fraction, typed: str) -> d
                                   else show_range(r_low, r_high, "mL/hour"))
         if step["per"] != "dose":
             return out
-    for strength in step["strengths"]:
+    for strength in step.get("strengths", []):
         per_ml = Fraction(strength["per_ml"])
         vol_limit = dose_limit / per_ml if dose_limit is not None else None
         v_low = round_capped(dose_low / per_ml, vol_limit, "volume")

@@ -213,9 +213,9 @@ def calculator_view(monograph: Monograph, cite: CitationMarker) -> dict[str, Any
             labels = {key: calculator.strength_label(form, i) for key, form, i, _ in
                       calculator.strengths_for(monograph, regimen,
                                                units.UNITS[unit.amount_code])}
-            rate = unit.is_rate or step_spec["over_minutes"] is not None
+            rate = unit.is_rate or "over_minutes" in step_spec
             timing = doses.format_timing(step)
-            steps.append({
+            steps.append(calculator.compact({
                 "key": f"{regimen.id}.{step_spec['index']}",
                 "kind": vocabulary.DOSE_KINDS[step.kind].capitalize(),
                 "per_kg": doses.format_dose(step.dose),
@@ -231,11 +231,11 @@ def calculator_view(monograph: Monograph, cite: CitationMarker) -> dict[str, Any
                                f"Rate to give it over {doses.format_duration(step.over)}"
                                if step.over else ""),
                 "volumes": [{"key": s["key"], "label": labels[s["key"]]}
-                            for s in step_spec["strengths"]],
+                            for s in step_spec.get("strengths", [])],
                 "stock_note": ("Volume of stock solution; dilute and give by local protocol."
-                               if step_spec["strengths"] and regimen.route in
+                               if step_spec.get("strengths") and regimen.route in
                                calculator.PARENTERAL else ""),
-            })
+            }))
         regimens.append({
             "title": doses.format_regimen(regimen),
             "qualifier": doses.format_qualifier(regimen.qualifier),

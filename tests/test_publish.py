@@ -80,7 +80,7 @@ def test_offline_bundle_has_the_vendored_shim_and_inline_index(
         page = zf.read("site-v1.0-offline/monographs/ketamine.html").decode()
     assert "site-v1.0-offline/search/search_index.js" in names
     links = re.findall(r'href="([^"]+\.json)"', page)
-    assert len(links) == 4
+    assert len(links) == 2
     for href in links:  # the data links, as they resolve from file://
         assert posixpath.normpath(f"site-v1.0-offline/monographs/{href}") in names, href
     assert 'src="../javascripts/vendor/iframe-worker-shim.js"' in page

@@ -127,7 +127,7 @@
   }
   function stepFigures(step, key, kg, typed, out) {
     var c = capped(mul(parseExact(step.low), kg), mul(parseExact(step.high), kg),
-      step.limits, kg);
+      step.limits || [], kg);
     out[key + ".cap"] = c.note;
     if (c.above) { out[key + ".dose"] = ABOVE_CAP; return; }
     var grid = step.grid;
@@ -136,7 +136,7 @@
     var dose = c;
     if (step.divided) {
       var n = int(step.divided);
-      var d = capped(div(c.low, n), div(c.high, n), step.divided_limits, kg);
+      var d = capped(div(c.low, n), div(c.high, n), step.divided_limits || [], kg);
       out[key + ".divided.cap"] = d.note;
       if (d.above) { out[key + ".divided"] = ABOVE_CAP; return; }
       out[key + ".divided"] = showRange(roundCapped(d.low, d.limit, grid),
@@ -161,7 +161,7 @@
       }
       if (step.per !== "dose") { return; }
     }
-    step.strengths.forEach(function (strength) {
+    (step.strengths || []).forEach(function (strength) {
       var perMl = parseExact(strength.per_ml);
       var volLimit = dose.limit === null ? null : div(dose.limit, perMl);
       var vl = roundCapped(div(dose.low, perMl), volLimit, "volume");
@@ -232,7 +232,7 @@
           rate.append(figure(s.key + ".rate"));
           list.append(label, field, el("dt", {}, s.rate_label), rate);
         }
-        s.volumes.forEach(function (v) {
+        (s.volumes || []).forEach(function (v) {
           var volume = el("dd");
           volume.append(figure(s.key + ".volume." + v.key));
           list.append(el("dt", {}, "Volume of " + v.label), volume);
