@@ -35,6 +35,23 @@ def test_no_axe_violation(browser: Browser, site_url: str, path: str, scheme: st
     context.close()
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", ["nauseazine", "sedatomidine", "paedicillin", "heparinoid"])
+def test_no_axe_violation_on_the_new_constructs(browser: Browser, formulary_url: str, name: str,
+                                                scheme: str) -> None:
+    """A boxed warning, sections, populations, caps and the calculator for mcg, units, divided
+    doses and loading over N minutes, filled in (the fixture formulary)."""
+    context = browser.new_context(color_scheme=scheme)  # type: ignore[arg-type]
+    page = context.new_page()
+    page.goto(formulary_url + f"monographs/{name}/", wait_until="networkidle")
+    if page.locator("#kb-weight").count():
+        page.locator("#kb-weight").press_sequentially("40")
+        for field in page.locator("[data-kb-concentration]").all():
+            field.press_sequentially("4")
+    assert axe_violations(page) == []
+    context.close()
+
+
 def test_no_axe_violation_with_the_calculator_filled_in(page: Page, site_url: str) -> None:
     page.goto(site_url + "monographs/ketamine/")
     page.locator("#kb-weight").press_sequentially("70")
