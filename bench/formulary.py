@@ -47,6 +47,7 @@ def write_project(n: int, out: Path) -> Path:
     shutil.copy(ROOT / "mkdocs.yml", out / "mkdocs.yml")
     (out / "data" / "monographs").mkdir(parents=True)
     shutil.copy(ROOT / "data" / "references.yaml", out / "data" / "references.yaml")
+    shutil.copy(ROOT / "data" / "drug-classes.yaml", out / "data" / "drug-classes.yaml")
     template = (ROOT / "data" / "monographs" / "ketamine.yaml").read_text(encoding="utf-8")
     for name in synthetic_names(n):
         text = template.replace("title: Ketamine for pain", f"title: {name.capitalize()} for pain")

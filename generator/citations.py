@@ -19,10 +19,13 @@ from .yamlsource import Path_
 EN_DASH = "–"
 
 
-def iter_cited_keys(value: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
+def iter_cited_keys(value: Any, path: Path_ = (), *,
+                    strings: list[tuple[Path_, str]] | None = None
+                    ) -> Iterator[tuple[Path_, str]]:
     """Every citation key under ``value`` with its path, in declaration (page) order: the items
-    of ``citations`` lists, and the ``[@key]`` citations inside text."""
-    for where, text in iter_strings(value, path):
+    of ``citations`` lists, and the ``[@key]`` citations inside text. ``strings`` may give the
+    walk of ``value`` already made (``iter_strings``)."""
+    for where, text in strings if strings is not None else iter_strings(value, path):
         if len(where) >= 2 and where[-2] == "citations":
             yield where, text
         elif "[@" in text:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -378,23 +378,31 @@ def link_exports(html: str, url_for: Callable[[str], str]) -> str:
 
 
 def dumps(data: Any) -> str:
-    """Stable JSON: sorted keys, two-space indent, a final newline."""
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """Stable, compact JSON: sorted keys, no spaces, a final newline (a formulary's data is read
+    by programs; compact JSON halves the site and the build's memory)."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def export_files(kb: KnowledgeBase, *, version: str, disclaimer: str) -> dict[str, str]:
     """Every exported file: ``{path in the site: text}``. Drafts are never exported."""
-    files: dict[str, str] = {}
+    return dict(iter_exports(kb, version=version, disclaimer=disclaimer))
+
+
+def iter_exports(kb: KnowledgeBase, *, version: str, disclaimer: str
+                 ) -> Iterator[tuple[str, str]]:
+    """Each exported file as ``(path in the site, text)``, one at a time, so that a build can
+    write them out without holding them all."""
     listing = []
-    bundle = []
+    bundle = []  # each entry's JSON text, joined into the Bundle at the end
     for loaded in kb.published(include_drafts=False):
         m = loaded.monograph
         folder = page_address(m)
-        knowledge = medication_knowledge(m, kb, version=version, disclaimer=disclaimer)
-        files[folder + MONOGRAPH_JSON] = dumps(monograph_json(
+        knowledge = dumps(medication_knowledge(m, kb, version=version, disclaimer=disclaimer))
+        yield folder + MONOGRAPH_JSON, dumps(monograph_json(
             m, kb.references, version=version, disclaimer=disclaimer))
-        files[folder + FHIR_JSON] = dumps(knowledge)
-        bundle.append({"fullUrl": folder + FHIR_JSON, "resource": knowledge})
+        yield folder + FHIR_JSON, knowledge
+        bundle.append(f'{{"fullUrl":{json.dumps(folder + FHIR_JSON)},'
+                      f'"resource":{knowledge.rstrip()}}}')
         listing.append({
             "id": m.slug, "title": m.title, "generic_name": m.generic_name,
             "synonyms": m.synonyms, "brand_names": m.brand_names,
@@ -403,9 +411,10 @@ def export_files(kb: KnowledgeBase, *, version: str, disclaimer: str) -> dict[st
             "review_status": vocabulary.REVIEW_STATUSES[m.review.status],
             "page": folder, "data": folder + MONOGRAPH_JSON, "fhir": folder + FHIR_JSON,
         })
-    files["formulary.json"] = dumps({"export_version": EXPORT_VERSION, "content_version": version,
-                                     "disclaimer": disclaimer, "monographs": listing})
-    files["formulary.fhir.json"] = dumps({"resourceType": "Bundle", "id": "formulary",
-                                          "type": "collection", "entry": bundle})
-    files["schema/monograph.schema.json"] = dumps(monograph_schema())
-    return files
+    yield "formulary.json", dumps({"export_version": EXPORT_VERSION, "content_version": version,
+                                   "disclaimer": disclaimer, "monographs": listing})
+    # The Bundle is joined from each resource's text as written above: keys in sorted order,
+    # as dumps() would write them ("entry", "id", "resourceType", "type").
+    yield "formulary.fhir.json", ('{"entry":[' + ",".join(bundle) + '],"id":"formulary",'
+                                  '"resourceType":"Bundle","type":"collection"}\n')
+    yield "schema/monograph.schema.json", dumps(monograph_schema())

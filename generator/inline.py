@@ -170,6 +170,7 @@ _ENTITY = re.compile(r"&(#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 _INVISIBLE = {"Cf", "Co", "Cs", "Cn", "Zl", "Zp"}
 
 
+@lru_cache(maxsize=65536)
 def check_characters(text: str) -> None:
     """Refuse what a reader cannot see or what a browser would decode: invisible and format
     characters (zero-width spaces, direction marks, line separators) and HTML entities."""
@@ -227,10 +228,14 @@ def normalised(text: str) -> str:
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
+@lru_cache(maxsize=65536)
 def check_notation(text: str) -> None:
     """Refuse error-prone notation, including when look-alike letters or compatibility forms
     hide it; refuse a word of two letters or more written in look-alike letters of another
     script (a single Greek letter such as α, β or μ stays allowed)."""
+    if text.isascii():  # the common case: nothing to fold, no look-alike letters
+        _check_patterns(text)
+        return
     for word in _LETTERS.finditer(unicodedata.normalize("NFKC", text)):
         letters = word.group(0)
         foreign = [c for c in letters if not c.isascii()]
@@ -239,7 +244,10 @@ def check_notation(text: str) -> None:
             raise InlineError(f"'{letters}' is written with letters of another script that "
                               f"look like Latin ones (it reads as '{normalised(letters)}'); "
                               "type it with Latin letters")
-    plain = normalised(text)
+    _check_patterns(normalised(text))
+
+
+def _check_patterns(plain: str) -> None:
     for pattern, safe in NOTATION:
         found = pattern.search(plain)
         if found:

@@ -35,6 +35,8 @@ class LoadedMonograph:
 
     monograph: Monograph
     source: Path
+    cited: frozenset[str] = frozenset()
+    """The reference keys it cites (for the uncited-reference warning)."""
 
 
 @dataclass
@@ -236,7 +238,9 @@ def _load_monograph(path: Path, *, references: dict[str, tuple[Reference, Path_]
         problems.append(doc.problem(("provenance", "based_on"),
                                     f"still says '{SKELETON_SOURCE}'; name the source before "
                                     "publishing"))
-    for where, key in iter_cited_keys(monograph):
+    strings = list(iter_strings(monograph))  # one walk, for citations and strengths
+    cited = list(iter_cited_keys(monograph, strings=strings))
+    for where, key in cited:
         if key not in references:
             problems.append(doc.problem(where, f"cites '{key}', which is not in "
                                                f"data/{REFERENCES_FILE}"
@@ -247,7 +251,7 @@ def _load_monograph(path: Path, *, references: dict[str, tuple[Reference, Path_]
             problems.append(doc.problem(("drug_classes", i), f"'{class_id}' is not a drug class "
                                                              f"in data/{CLASSES_FILE}; add it "
                                                              f"there or correct it{hint}"))
-    for where, text in iter_strings(monograph):
+    for where, text in strings:
         for form_id in inline.strength_refs(text) if "{strength:" in text else ():
             if monograph.dosage_form(form_id) is None:
                 ids = [f.id for f in monograph.dosage_forms.forms] if monograph.dosage_forms else []
@@ -267,12 +271,12 @@ def _load_monograph(path: Path, *, references: dict[str, tuple[Reference, Path_]
         warnings.append(doc.problem(("review", "next_review"),
                                     f"review was due on {review.next_review}; review the "
                                     "monograph and update review dates", severity="warning"))
-    return LoadedMonograph(monograph, path)
+    return LoadedMonograph(monograph, path, frozenset(key for _, key in cited))
 
 
 def _uncited(monographs: list[LoadedMonograph],
              references: dict[str, tuple[Reference, Path_]], doc: YamlDocument) -> list[Problem]:
-    cited = {k for m in monographs for _, k in iter_cited_keys(m.monograph)}
+    cited = {key for m in monographs for key in m.cited}
     return [doc.problem((*where, "id"), f"reference '{key}' is not cited by any monograph",
                         severity="warning")
             for key, (_, where) in references.items() if key not in cited]

@@ -916,7 +916,9 @@ def iter_strings(value: Any, path: tuple[str | int, ...] = ()
     """Every string in a record, with its path, in field-declaration (page) order."""
     if isinstance(value, BaseModel):
         for name in type(value).model_fields:
-            yield from iter_strings(getattr(value, name), (*path, name))
+            item = getattr(value, name)
+            if item is not None and item != []:  # most optional fields are empty
+                yield from iter_strings(item, (*path, name))
     elif isinstance(value, list | tuple):
         for i, item in enumerate(value):
             yield from iter_strings(item, (*path, i))

@@ -11,6 +11,8 @@ watches ``data/``.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from .errors import KbError
-from .export import export_files, link_exports
+from .export import iter_exports, link_exports
 from .loader import KnowledgeBase, load_knowledge_base
 from .render import (
     TEMPLATES,
@@ -68,7 +70,8 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         self.kb: KnowledgeBase | None = None
         self.pages: dict[str, str] = {}
         self.letter_pages: dict[str, str] = {}
-        self.exports: dict[str, str] = {}
+        self.exports: list[str] = []
+        self.export_dir: Path | None = None
         self.blocks: dict[str, list[str]] = {}
         self.data_dir = Path("data")
 
@@ -91,9 +94,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
             self.pages = render_pages(self.kb, include_drafts=self.include_drafts)
             self.letter_pages = (render_letter_pages(self.kb, include_drafts=self.include_drafts)
                                  if grouped(self.kb, include_drafts=self.include_drafts) else {})
-            self.exports = export_files(self.kb, version=config.extra["kb_version"],
-                                        disclaimer=" ".join(
-                                            config.extra["kb"]["disclaimer"].split()))
+            self.exports = self._write_exports(config)
         except KbError as e:
             raise PluginError(f"the data has problems:\n{e}") from e
         if config.nav is None:
@@ -110,9 +111,39 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         self.pages = {}  # MkDocs holds the skeletons now; keep one copy of each page, not two
         for path, markdown in self.letter_pages.items():  # their lists are filled per page
             files.append(File.generated(config, path, content=markdown))
-        for path, text in self.exports.items():  # JSON and FHIR beside the pages
-            files.append(File.generated(config, path, content=text))
+        assert self.export_dir is not None
+        for path in self.exports:  # JSON and FHIR beside the pages, copied from disk
+            files.append(File.generated(config, path,
+                                        abs_src_path=str(self.export_dir / path)))
         return files
+
+    def _write_exports(self, config: MkDocsConfig) -> list[str]:
+        """Write the JSON and FHIR exports, one file at a time, into a folder of this build."""
+        self._remove_exports()
+        self.export_dir = Path(tempfile.mkdtemp(prefix="kb-export-"))
+        written = []
+        assert self.kb is not None
+        for path, text in iter_exports(self.kb, version=config.extra["kb_version"],
+                                       disclaimer=" ".join(
+                                           config.extra["kb"]["disclaimer"].split())):
+            target = self.export_dir / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            written.append(path)
+        return written
+
+    def _remove_exports(self) -> None:
+        if self.export_dir is not None:
+            shutil.rmtree(self.export_dir, ignore_errors=True)
+            self.export_dir = None
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Remove the build's export folder once MkDocs has copied it into the site."""
+        self._remove_exports()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """Remove the export folder of a failed build too."""
+        self._remove_exports()
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
                         files: Files) -> str:

@@ -15,7 +15,8 @@ from pydantic import ValidationError
 
 from generator import inline
 from generator.cli import main
-from generator.model import AdverseEffectGroup, Section
+from generator.model import AdverseEffectGroup, Monograph, Section
+from generator.yamlsource import read_yaml
 
 from .conftest import ROOT, copy_project, run_mkdocs_build
 from .htmltext import visible_text
@@ -215,3 +216,18 @@ def test_every_file_in_data_is_accounted_for(tmp_path: Path,
         "drug-classes.yaml and the folders monographs, schema, sources; move it out of data/",
         "5 problems found; nothing was built.",
     ]
+
+
+@pytest.mark.parametrize("title", [
+    "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "&lt;meta http-equiv=refresh content=0;url=https://example.org&gt;",
+    "Ketamine\u2028# Pwned {: onfocus=alert(1) }",
+    "Ketamine for pain\n# Pwned",
+])
+def test_a_title_can_carry_no_markup_into_title_nav_or_search(title: str) -> None:
+    """The title becomes the page's <title>, its navigation entry and its search entry: entities,
+    separators and line breaks are refused there."""
+    data = read_yaml(ROOT / "data" / "monographs" / "ketamine.yaml").data
+    with pytest.raises(ValidationError) as raised:
+        Monograph.model_validate({**data, "title": title})
+    assert raised.value.errors()[0]["loc"] == ("title",)
