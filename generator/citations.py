@@ -38,12 +38,14 @@ def iter_cited_keys(value: Any, path: Path_ = (), *,
 
 
 def number_citations(monograph: Monograph) -> dict[str, int]:
-    """Citation key → number, by first appearance in the body sections of the page."""
+    """Citation key → number, by first appearance in the body sections of the page (the boxed
+    warning first, then the sections in page order), then anything cited outside the body.
+    One walk over the monograph; a stable sort by section keeps each section's own order."""
+    rank = {name: i for i, name in enumerate(("boxed_warning", *monograph.section_order))}
+    found = sorted(iter_cited_keys(monograph),
+                   key=lambda item: rank.get(str(item[0][0]), len(rank)))
     numbers: dict[str, int] = {}
-    for section in ("boxed_warning", *monograph.section_order):
-        for _, key in iter_cited_keys(getattr(monograph, section), (section,)):
-            numbers.setdefault(key, len(numbers) + 1)
-    for _, key in iter_cited_keys(monograph):  # anything cited outside the body, last
+    for _, key in found:
         numbers.setdefault(key, len(numbers) + 1)
     return numbers
 
