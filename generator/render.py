@@ -288,8 +288,17 @@ SECTION_TITLES = {
 
 
 def render_monograph(monograph: Monograph, references: dict[str, Reference], *,
-                     source: str, classes: dict[str, DrugClass] | None = None) -> str:
-    """The Markdown page of one monograph."""
+                     source: str, classes: dict[str, DrugClass] | None = None,
+                     formatted: dict[str, Markup] | None = None) -> str:
+    """The Markdown page of one monograph. ``formatted`` keeps each reference's AMA text for
+    the build, since monographs share their references."""
+    formatted = {} if formatted is None else formatted
+
+    def format_reference(ref: Reference) -> Markup:
+        if ref.id not in formatted:
+            formatted[ref.id] = format_ama(ref)
+        return formatted[ref.id]
+
     numbers = number_citations(monograph)
     cite = CitationMarker(numbers)
     md = InlineRenderer(monograph, cite)
@@ -321,7 +330,7 @@ def render_monograph(monograph: Monograph, references: dict[str, Reference], *,
         absent=[(name, SECTION_TITLES[name]) for name in ABSENT_WHEN_SILENT
                 if monograph.section(name) is None],
         references=[(numbers[k], references[k]) for k in cited],
-        format_reference=format_ama,
+        format_reference=format_reference,
     )
     return tidy_markdown(page)
 
@@ -385,8 +394,10 @@ def render_new_monograph(generic_name: str, *, today: str) -> str:
 
 def render_pages(kb: KnowledgeBase, *, include_drafts: bool) -> dict[str, str]:
     """Every generated page: ``{path inside the site's docs: markdown}``."""
+    formatted: dict[str, Markup] = {}
     return {
         monograph_path(m.monograph): render_monograph(m.monograph, kb.references,
-                                                      source=m.source.name, classes=kb.classes)
+                                                      source=m.source.name, classes=kb.classes,
+                                                      formatted=formatted)
         for m in kb.published(include_drafts=include_drafts)
     }
