@@ -20,14 +20,19 @@ def git(root: Path, *args: str) -> None:
                         "PATH": "/usr/bin:/bin"})
 
 
+def committed(data: Path, root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A git repository in ``root`` whose first commit holds a copy of ``data`` as data/."""
+    shutil.copytree(data, root / "data")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "first")
+    monkeypatch.chdir(root)
+    return root
+
+
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copytree(ROOT / "data", tmp_path / "data")
-    git(tmp_path, "init", "-q", "-b", "main")
-    git(tmp_path, "add", "-A")
-    git(tmp_path, "commit", "-q", "-m", "first")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+    return committed(ROOT / "data", tmp_path, monkeypatch)
 
 
 def test_no_change(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -61,12 +66,7 @@ def test_unknown_revision(repo: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
 @pytest.fixture
 def formulary_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copytree(FIXTURES / "formulary", tmp_path / "data")
-    git(tmp_path, "init", "-q", "-b", "main")
-    git(tmp_path, "add", "-A")
-    git(tmp_path, "commit", "-q", "-m", "first")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+    return committed(FIXTURES / "formulary", tmp_path, monkeypatch)
 
 
 @pytest.mark.parametrize(("before", "after", "shown"), [
