@@ -20,12 +20,21 @@ from pydantic import BaseModel, ValidationError
 from . import inline, vocabulary
 from .citations import iter_cited_keys
 from .errors import DataError, Problem, display_path
-from .model import BODY_SECTIONS, SKELETON_SOURCE, DrugClass, Monograph, is_empty, iter_strings
+from .model import (
+    BODY_SECTIONS,
+    SKELETON_SOURCE,
+    DrugClass,
+    Monograph,
+    SearchTerms,
+    is_empty,
+    iter_strings,
+)
 from .references import Reference, duplicate_identity
 from .yamlsource import Path_, YamlDocument, YamlReadError, format_path, read_yaml
 
 REFERENCES_FILE = "references.yaml"
 CLASSES_FILE = "drug-classes.yaml"
+SEARCH_TERMS_FILE = "search-terms.yaml"
 MONOGRAPHS_DIR = "monographs"
 
 
@@ -47,6 +56,7 @@ class KnowledgeBase:
     references: dict[str, Reference]
     warnings: list[Problem] = field(default_factory=list)
     classes: dict[str, DrugClass] = field(default_factory=dict)
+    search_terms: SearchTerms = field(default_factory=SearchTerms)
 
     def published(self, *, include_drafts: bool) -> list[LoadedMonograph]:
         """The monographs a build shows, in title order."""
@@ -62,6 +72,7 @@ def load_knowledge_base(data_dir: Path, *, today: dt.date | None = None,
     warnings: list[Problem] = []
     references, reference_doc = _load_references(data_dir / REFERENCES_FILE, problems)
     classes = _load_classes(data_dir / CLASSES_FILE, problems)
+    search_terms = _load_search_terms(data_dir / SEARCH_TERMS_FILE, problems)
     monograph_dir = data_dir / MONOGRAPHS_DIR
     problems += account_for_files(data_dir)
     paths = sorted(p for p in monograph_dir.glob("*.yaml")
@@ -82,7 +93,7 @@ def load_knowledge_base(data_dir: Path, *, today: dt.date | None = None,
     if problems:
         raise DataError(problems)
     return KnowledgeBase(monographs, {r.id: r for r, _ in references.values()}, warnings,
-                         classes)
+                         classes, search_terms)
 
 
 KNOWN_FOLDERS = {MONOGRAPHS_DIR: "monographs", "schema": "exported JSON Schema",
@@ -121,11 +132,11 @@ def account_for_files(data_dir: Path) -> list[Problem]:
         if len(relative.parts) == 1:
             if path.is_dir() and top in KNOWN_FOLDERS:
                 continue
-            if path.name in (REFERENCES_FILE, CLASSES_FILE):
+            if path.name in (REFERENCES_FILE, CLASSES_FILE, SEARCH_TERMS_FILE):
                 continue
             problem(path, f"is not a file the build reads: data/ holds {REFERENCES_FILE}, "
-                          f"{CLASSES_FILE} and the folders {', '.join(KNOWN_FOLDERS)}; move it "
-                          "out of data/")
+                          f"{CLASSES_FILE}, {SEARCH_TERMS_FILE} and the folders "
+                          f"{', '.join(KNOWN_FOLDERS)}; move it out of data/")
         elif top == MONOGRAPHS_DIR:
             if path.is_dir():
                 problem(path, "monographs are not read from subfolders; move its files up into "
@@ -210,6 +221,22 @@ def _load_classes(path: Path, problems: list[Problem]) -> dict[str, DrugClass]:
         return {}
     return {key: record for key, (record, _) in
             _load_list(doc, DrugClass, "drug class", problems).items()}
+
+
+def _load_search_terms(path: Path, problems: list[Problem]) -> SearchTerms:
+    """The search's spellings, abbreviations and look-alike names; a missing file means none."""
+    doc = _read(path, problems) if path.exists() else None
+    if doc is None:
+        return SearchTerms()
+    if not isinstance(doc.data, dict):
+        problems.append(doc.problem((), "search-terms.yaml holds the fields spellings, "
+                                        "abbreviations and look_alike_names"))
+        return SearchTerms()
+    try:
+        return SearchTerms.model_validate(doc.data)
+    except ValidationError as e:
+        problems.extend(problems_from_validation(doc, e, SearchTerms))
+        return SearchTerms()
 
 
 def _load_monograph(path: Path, *, references: dict[str, tuple[Reference, Path_]],

@@ -939,3 +939,74 @@ therapy, the other core item, is said so in the at-a-glance box)."""
 
 ABSENT_WHEN_SILENT = (*CORE_SECTIONS, "interactions", "pharmacokinetics")
 """Sections listed as "not stated in source" when the source does not fill them."""
+
+
+SearchWord = Annotated[str, Field(strict=True, min_length=2, max_length=30,
+                                  pattern=r"^[a-z]+$")]
+"""A lowercase spelling fragment for search (letters only)."""
+
+SearchPhrase = Annotated[str, Field(strict=True, min_length=2, max_length=80,
+                                    pattern=r"^[a-z0-9]+( [a-z0-9]+)*$")]
+"""Lowercase words for search, separated by single spaces."""
+
+
+class SpellingRule(KbModel):
+    """One British spelling and its American form, applied to every word the search indexes and
+    every word a reader types, so either spelling finds both."""
+
+    british: SearchWord
+    """The British letters ("anaesth", "oedem", "ise")."""
+    american: Annotated[str, Field(strict=True, max_length=30, pattern=r"^[a-z]*$")]
+    """The American letters that replace them ("anesth", "edem", "ize")."""
+    where: Literal["start", "end", "anywhere"] = "anywhere"
+    """Where in a word the letters must be: at its start, at its end, or anywhere."""
+
+    @model_validator(mode="after")
+    def _different(self) -> SpellingRule:
+        if self.british == self.american:
+            raise PydanticCustomError("same_spelling",
+                                      "british and american are the same; remove the rule")
+        return self
+
+
+class Abbreviation(KbModel):
+    """A clinical abbreviation and every meaning a reader may intend; search finds each meaning.
+    An ambiguous abbreviation (MS) lists all its meanings."""
+
+    abbreviation: Annotated[str, Field(strict=True, min_length=2, max_length=12,
+                                       pattern=r"^[A-Za-z][A-Za-z0-9/&]*$")]
+    """As staff write it (HR, N/V, CSCI); matched whatever its case."""
+    meanings: list[SearchPhrase] = Field(min_length=1)
+    """What it stands for, in lowercase words ("heart rate")."""
+
+
+class SearchTerms(KbModel):
+    """``data/search-terms.yaml``: the spellings, abbreviations and look-alike drug names the
+    search knows. Editors extend it; it is search data, never shown as clinical content."""
+
+    spellings: list[SpellingRule] = []
+    """British and American spellings; applied in this order, so longer rules go first."""
+    abbreviations: list[Abbreviation] = []
+    """Clinical abbreviations and their meanings."""
+    look_alike_names: list[Annotated[list[SearchPhrase], Field(min_length=2, max_length=2)]] = []
+    """Pairs of drug names known to be confused (ISMP); search labels them different drugs
+    whenever both are in the formulary, beside the pairs it finds by spelling."""
+
+    @model_validator(mode="after")
+    def _once(self) -> SearchTerms:
+        seen: set[str] = set()
+        for abbreviation in self.abbreviations:
+            key = abbreviation.abbreviation.lower()
+            if key in seen:
+                raise PydanticCustomError(
+                    "duplicate_abbreviation",
+                    "abbreviation '{key}' is listed twice; give all its meanings in one entry",
+                    {"key": abbreviation.abbreviation})
+            seen.add(key)
+        rules = [(r.british, r.where) for r in self.spellings]
+        for rule in set(rules):
+            if rules.count(rule) > 1:
+                raise PydanticCustomError("duplicate_spelling",
+                                          "the spelling '{british}' is listed twice",
+                                          {"british": rule[0]})
+        return self

@@ -28,20 +28,22 @@ from mkdocs.structure.pages import Page
 from .errors import KbError
 from .export import iter_exports, link_exports
 from .loader import KnowledgeBase, load_knowledge_base
+from .model import Monograph
 from .render import (
     TEMPLATES,
     fill_index_markers,
+    monograph_path,
     render_letter_pages,
     render_pages,
     restore_html_blocks,
     stash_html_blocks,
 )
+from .search import SearchIndex, monograph_doc, page_doc
 from .site import compact_html, grouped, site_nav
 from .version import content_version
 
 OFFLINE_ENV = "KB_OFFLINE"
-"""Set to true for the offline bundle (Material's offline plugin, with the vendored shim)."""
-OFFLINE_SHIM = "javascripts/vendor/iframe-worker-shim.js"
+"""Set to true for the offline bundle: links end in index.html, so it works from file://."""
 
 INCLUDE_DRAFTS_ENV = "KB_INCLUDE_DRAFTS"
 """Set to 0 for a release build: drafts are then left out of the site."""
@@ -74,6 +76,8 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         self.export_dir: Path | None = None
         self.blocks: dict[str, list[str]] = {}
         self.data_dir = Path("data")
+        self.search: SearchIndex | None = None
+        self.search_dir: Path | None = None
 
     @property
     def include_drafts(self) -> bool:
@@ -87,8 +91,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         self.data_dir = root / self.config.data_dir
         config.extra["kb_version"] = content_version(root)
         if os.environ.get(OFFLINE_ENV, "").lower() in ("1", "true", "yes"):
-            # Material's offline plugin would load this shim from a CDN; ours is vendored.
-            config.extra["polyfills"] = [OFFLINE_SHIM]
+            config.use_directory_urls = False  # file:// has no index.html for a folder
         try:
             self.kb = load_knowledge_base(self.data_dir)
             self.pages = render_pages(self.kb, include_drafts=self.include_drafts)
@@ -105,9 +108,15 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Add each monograph page as a generated file."""
         self.blocks = {}
+        assert self.kb is not None
+        self.search = SearchIndex(self.kb.search_terms)
+        loaded = {monograph_path(m.monograph): m.monograph
+                  for m in self.kb.published(include_drafts=self.include_drafts)}
         for path, markdown in self.pages.items():
             skeleton, self.blocks[path] = stash_html_blocks(markdown)
-            files.append(File.generated(config, path, content=skeleton))
+            page_file = File.generated(config, path, content=skeleton)
+            files.append(page_file)
+            self._index_monograph(loaded[path], path, markdown, page_file.url)
         self.pages = {}  # MkDocs holds the skeletons now; keep one copy of each page, not two
         for path, markdown in self.letter_pages.items():  # their lists are filled per page
             files.append(File.generated(config, path, content=markdown))
@@ -116,6 +125,35 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
             files.append(File.generated(config, path,
                                         abs_src_path=str(self.export_dir / path)))
         return files
+
+    def _index_monograph(self, m: Monograph, path: str, markdown: str, url: str) -> None:
+        assert self.kb is not None and self.search is not None
+        classes = [self.kb.classes[c] for c in m.drug_classes if c in self.kb.classes]
+        labels = [c.label for c in classes]
+        words = [*labels, *(c.atc for c in classes if c.atc), m.indication or ""]
+        self.search.add(monograph_doc(
+            path, markdown, title=m.title, names=[*m.synonyms, *m.brand_names],
+            drug_names=[m.generic_name, *m.synonyms, *m.brand_names], classes=labels,
+            class_words=words), url)
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        """Write the search index once every page is read, and tell the templates its name."""
+        assert self.search is not None
+        self._remove_search()
+        self.search_dir = Path(tempfile.mkdtemp(prefix="kb-search-"))
+        main, written = self.search.files()
+        for name, text in written.items():
+            (self.search_dir / name).write_text(text, encoding="utf-8")
+            files.append(File.generated(config, f"search/{name}",
+                                        abs_src_path=str(self.search_dir / name)))
+        config.extra["kb_search_index"] = f"search/{main}"
+        self.search = None
+        return env
+
+    def _remove_search(self) -> None:
+        if self.search_dir is not None:
+            shutil.rmtree(self.search_dir, ignore_errors=True)
+            self.search_dir = None
 
     def _write_exports(self, config: MkDocsConfig) -> list[str]:
         """Write the JSON and FHIR exports, one file at a time, into a folder of this build."""
@@ -140,16 +178,20 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Remove the build's export folder once MkDocs has copied it into the site."""
         self._remove_exports()
+        self._remove_search()
 
     def on_build_error(self, *, error: Exception) -> None:
         """Remove the export folder of a failed build too."""
         self._remove_exports()
+        self._remove_search()
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
                         files: Files) -> str:
         """Put the generated HTML back where MkDocs converted only the headings."""
         blocks = self.blocks.pop(page.file.src_uri, None)
         html = restore_html_blocks(html, blocks) if blocks else html
+        if not page.file.generated_by and self.search is not None:  # hand-written pages
+            self.search.add(page_doc(page.file.src_uri, page.title or "", html), page.file.url)
         return link_exports(html, lambda path: _url_to(files, path, page))
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,

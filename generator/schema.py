@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from .model import DrugClass, Monograph
+from .model import DrugClass, Monograph, SearchTerms
 from .references import Reference
 
 SCHEMA_DIR = Path("data") / "schema"
@@ -35,6 +35,12 @@ def classes_schema() -> dict[str, Any]:
             "title": "Drug classes", **schema}
 
 
+def search_terms_schema() -> dict[str, Any]:
+    """JSON Schema of ``data/search-terms.yaml``."""
+    schema = SearchTerms.model_json_schema(by_alias=True)
+    return {"$schema": DIALECT, "$id": "search-terms.schema.json", **schema}
+
+
 def schema_files() -> dict[str, str]:
     """File name → text of every exported schema."""
     return {
@@ -42,6 +48,8 @@ def schema_files() -> dict[str, str]:
         "references.schema.json": json.dumps(references_schema(), indent=2, sort_keys=True)
         + "\n",
         "drug-classes.schema.json": json.dumps(classes_schema(), indent=2, sort_keys=True)
+        + "\n",
+        "search-terms.schema.json": json.dumps(search_terms_schema(), indent=2, sort_keys=True)
         + "\n",
     }
 

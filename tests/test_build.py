@@ -8,8 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from generator.model import SearchTerms
+from generator.search import FIELD_NAME, Speller
+
 from .conftest import ROOT
 from .htmltext import element, visible_text
+from .searchindex import words_by_page
 
 SOURCE = ROOT / "data" / "sources" / "ketamine-for-pain.txt"
 
@@ -180,12 +184,16 @@ def test_no_resource_is_loaded_from_outside(built_site: Path) -> None:
 
 
 def test_search_index_holds_dose_tables_effects_and_references(built_site: Path) -> None:
-    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    texts = " ".join(d["text"] + " " + d["title"] for d in index["docs"]
-                     if d["location"].startswith("monographs/ketamine/"))
-    for word in ["hallucinations", "grape juice", "glycopyrrolate", "0.15–0.3 mg/kg/hour",
+    """What the page shows is what search finds: dose text as the formatter words it, effects,
+    dosage forms and the authors of references, each under its section."""
+    words = words_by_page(built_site)["monographs/ketamine/"]
+    for text in ["hallucinations", "grape juice", "glycopyrrolate", "0.15–0.3 mg/kg/hour",
                  "50 mg/mL", "Riccardi", "every 12 hours"]:
-        assert word in texts, word
+        for word in Speller(SearchTerms()).words(text):
+            assert word in words, (text, word)
+    assert words["glycopyrrolate"][1] == "Gastrointestinal"
+    assert words["riccardi"][1] == "References"
+    assert words["ketamine"][0] == FIELD_NAME
 
 
 def test_each_page_links_its_data_and_the_files_are_there(built_site: Path, page: str) -> None:

@@ -213,7 +213,8 @@ def test_every_file_in_data_is_accounted_for(tmp_path: Path,
         "into data/monographs/",
         "data/monographs/upper.YAML:1:1: a monograph file ends in .yaml; rename it upper.yaml",
         "data/notes.txt:1:1: is not a file the build reads: data/ holds references.yaml, "
-        "drug-classes.yaml and the folders monographs, schema, sources; move it out of data/",
+        "drug-classes.yaml, search-terms.yaml and the folders monographs, schema, sources; "
+        "move it out of data/",
         "5 problems found; nothing was built.",
     ]
 

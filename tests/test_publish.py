@@ -1,5 +1,5 @@
 """Publishing: reproducible archives, drafts left out, CI templates that call the README's
-commands, the vendored offline shim, deploy and rollback."""
+commands, the offline bundle, deploy and rollback."""
 
 from __future__ import annotations
 
@@ -73,26 +73,20 @@ def test_release_archive_is_normalised_and_leaves_drafts_out(
     assert "Content version v1.0 (2026-11-26)." in home
 
 
-def test_offline_bundle_has_the_vendored_shim_and_inline_index(
+def test_offline_bundle_has_its_search_index_and_no_outside_script(
         two_publishes: tuple[list[Path], list[Path]]) -> None:
     with zipfile.ZipFile(two_publishes[0][1]) as zf:
         names = zf.namelist()
         page = zf.read("site-v1.0-offline/monographs/ketamine.html").decode()
-    assert "site-v1.0-offline/search/search_index.js" in names
+    index = re.search(r'data-kb-search-index="([^"]+)"', page)
+    assert index is not None
+    assert posixpath.normpath(f"site-v1.0-offline/monographs/{index.group(1)}") in names
     links = re.findall(r'href="([^"]+\.json)"', page)
     assert len(links) == 2
     for href in links:  # the data links, as they resolve from file://
         assert posixpath.normpath(f"site-v1.0-offline/monographs/{href}") in names, href
-    assert 'src="../javascripts/vendor/iframe-worker-shim.js"' in page
     assert "unpkg.com" not in page and "https://" not in page.split("<body")[0]
-
-
-def test_vendored_shim_is_the_npm_package() -> None:
-    vendored = (ROOT / "content" / "javascripts" / "vendor" / "iframe-worker-shim.js").read_text(
-        encoding="utf-8")
-    npm = (ROOT / "node_modules" / "iframe-worker" / "shim" / "index.js").read_text(
-        encoding="utf-8")
-    assert vendored.split("*/\n", 1)[1] == npm
+    assert "iframe-worker" not in page
 
 
 @pytest.mark.parametrize("path", [".github/workflows/publish.yml", ".gitlab-ci.yml"])

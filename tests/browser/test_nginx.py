@@ -128,8 +128,8 @@ def test_security_headers_and_caching(nginx: tuple[str, Path]) -> None:
     assert headers["x-frame-options"] == "SAMEORIGIN"
     assert headers["referrer-policy"] == "no-referrer"
     assert headers["cache-control"] == "no-cache"
-    css = re.search(r'href="\.\./\.\./(assets/stylesheets/main\.[0-9a-f]{8}\.min\.css)"',
-                    body.decode())
+    page = body.decode()
+    css = re.search(r'href="\.\./\.\./(assets/stylesheets/main\.[0-9a-f]{8}\.min\.css)"', page)
     assert css is not None
     status, headers, body = get(url + css.group(1), **{"Accept-Encoding": "gzip"})
     assert status == 200
@@ -137,6 +137,13 @@ def test_security_headers_and_caching(nginx: tuple[str, Path]) -> None:
     assert gzip.decompress(body)
     assert headers["cache-control"] == "public, max-age=31536000, immutable"
     assert "content-security-policy" in headers
+    index = re.search(r'data-kb-search-index="\.\./\.\./([^"]+)"', page)
+    assert index is not None and re.fullmatch(r"search/index\.[0-9a-f]{12}\.js", index.group(1))
+    status, headers, body = get(url + index.group(1), **{"Accept-Encoding": "gzip"})
+    assert status == 200
+    assert headers["content-encoding"] == "gzip"
+    assert gzip.decompress(body).startswith(b"__kbSearchLoad(")
+    assert headers["cache-control"] == "public, max-age=31536000, immutable"
 
 
 def test_no_directory_listing_and_a_404_page(nginx: tuple[str, Path]) -> None:
@@ -235,7 +242,9 @@ def test_deploys_redeploys_and_rollbacks_under_load_serve_only_200(
         css = re.search(r'href="\.\./\.\./(assets/stylesheets/main\.[0-9a-f]{8}\.min\.css)"',
                         page)
         assert css is not None
-        paths = ["", "monographs/ketamine/", "editing/", css.group(1), "search/search_index.json",
+        index = re.search(r'data-kb-search-index="\.\./\.\./([^"]+)"', page)
+        assert index is not None
+        paths = ["", "monographs/ketamine/", "editing/", css.group(1), index.group(1),
                  "javascripts/calculator.js"]
         statuses: list[int] = []
         lock = threading.Lock()

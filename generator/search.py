@@ -1,0 +1,399 @@
+"""The site search index, built from the data at build time (not from the finished HTML).
+
+Each page is a document with weighted fields: a monograph's names (generic name, synonyms, brand
+names), its drug classes and indication, its headings, and its body text as the renderer wrote it
+(dose text comes from the one dose formatter, so "0.5 mg/kg every 12 hours" is found as shown).
+Hand-written pages in ``content/`` are added from their HTML, which MkDocs has already made.
+
+Words are folded (case, accents), spelled the American way by the rules in
+``data/search-terms.yaml`` and stop words dropped; ``content/javascripts/search.js`` folds what a
+reader types in exactly the same way. The index is written as JavaScript files, because a page
+opened from ``file://`` can load a script but cannot fetch a file:
+
+- ``search/index.<hash>.js``: documents, section headings, the sorted vocabulary, the spelling
+  rules, abbreviations and look-alike names;
+- ``search/shard-<n>.<hash>.js``: the postings of the words that hash to shard *n*. A query loads
+  only the shards of its words; names carry their content hash, so a browser keeps them.
+
+A posting is the document (as a gap from the previous one) and, for the field where the word
+weighs most, ``section * 4 + field``; both as base-32 variable-length numbers in ASCII.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from .model import SearchTerms
+
+FIELD_BODY, FIELD_HEADING, FIELD_CLASS, FIELD_NAME = 0, 1, 2, 3
+"""Field codes; search.js weighs them 1, 3, 5 and 10."""
+
+STOPWORDS = ("a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "it",
+             "of", "on", "or", "the", "this", "that", "to", "with")
+"""Words too common to find anything; dropped from the index and from queries alike."""
+
+FINAL = "0123456789abcdefghijklmnopqrstuv"
+"""Digits of the last (most significant) 5-bit group of a number."""
+CONT = "ABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_"
+"""Digits of the other 5-bit groups (a number continues after them)."""
+
+SHARD_BYTES = 48_000
+"""About this many bytes of postings per shard, before compression."""
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)*")
+_MARKS = re.compile("[\u0300-\u036f]")
+_STOP = frozenset(STOPWORDS)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents (search.js: ``normalize("NFKD")``, the same marks dropped)."""
+    return _MARKS.sub("", unicodedata.normalize("NFKD", text)).lower()
+
+
+def fnv1a(word: str) -> int:
+    """32-bit FNV-1a of a word's characters (search.js computes the same to find a shard)."""
+    h = 2166136261
+    for ch in word:
+        h = ((h ^ ord(ch)) * 16777619) & 0xFFFFFFFF
+    return h
+
+
+def varint(n: int) -> str:
+    """``n`` (0 or more) as base-32 groups, least significant first."""
+    out = []
+    while n >= 32:
+        out.append(CONT[n & 31])
+        n >>= 5
+    out.append(FINAL[n])
+    return "".join(out)
+
+
+def read_varints(text: str) -> list[int]:
+    """The numbers written by :func:`varint`, in order (for tests and the benchmark)."""
+    out, value, shift = [], 0, 0
+    for ch in text:
+        if ch in CONT:
+            value |= CONT.index(ch) << shift
+            shift += 5
+        else:
+            out.append(value | FINAL.index(ch) << shift)
+            value, shift = 0, 0
+    return out
+
+
+class Speller:
+    """Folds text into index words: tokens, American spellings, no stop words."""
+
+    def __init__(self, terms: SearchTerms) -> None:
+        self.rules = [(r.british, r.american, r.where) for r in terms.spellings]
+        self._cache: dict[str, str] = {}
+
+    def word(self, token: str) -> str:
+        """One folded token in its American spelling."""
+        cached = self._cache.get(token)
+        if cached is not None:
+            return cached
+        word = token
+        for british, american, where in self.rules:
+            if where == "anywhere":
+                word = word.replace(british, american)
+            elif where == "start" and word.startswith(british):
+                word = american + word[len(british):]
+            elif where == "end" and word.endswith(british):
+                word = word[:len(word) - len(british)] + american
+        if len(self._cache) < 200_000:
+            self._cache[token] = word
+        return word
+
+    def words(self, text: str) -> list[str]:
+        """Index words of a text, in order, stop words dropped."""
+        return [self.word(t) for t in _TOKEN.findall(fold(text)) if t not in _STOP]
+
+    def phrase(self, text: str) -> str:
+        """A name as one comparable string ("Nauzene" → "nauzene")."""
+        return " ".join(self.words(text))
+
+
+@dataclass
+class SearchDoc:
+    """One page of the site as search sees it."""
+
+    path: str
+    """Its source path (``monographs/ketamine.md``); the build turns it into a link."""
+    title: str
+    kind: str
+    """"monograph" or "page"."""
+    names: list[str] = field(default_factory=list)
+    """Other names shown in a result (synonyms, brand names)."""
+    classes: list[str] = field(default_factory=list)
+    texts: list[tuple[int, str, str, str]] = field(default_factory=list)
+    """(field, section anchor, section heading, text), in page order."""
+    drug_names: list[str] = field(default_factory=list)
+    """Drug names typed exactly rank this page first (generic name, synonyms, brand names)."""
+
+
+# --- documents from the renderer's output ----------------------------------------------------
+
+KEY_LISTS = ('<ul class="kb-effects">',)
+"""Lists whose items weigh like headings."""
+_EXCLUDED = re.compile(r"<(\w+)\b[^>]*\bdata-search-exclude\b[^>]*>")
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
+_CITE = re.compile(r'<sup class="kb-cite".*?</sup>', re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+_MD_HEADING = re.compile(r"^(#{1,3}) (.*?)(?: \{: #([\w-]+)[^}]*\})?$")
+_HTML_HEADING = re.compile(r'<h([1-3])\b[^>]*\bid="([^"]+)"[^>]*>(.*?)</h\1>', re.DOTALL)
+
+
+def drop_excluded(markup: str) -> str:
+    """``markup`` without script blocks and without the elements marked data-search-exclude
+    (the at-a-glance box repeats the page; the calculator is a form)."""
+    markup = _SCRIPT.sub(" ", markup)
+    out, pos = [], 0
+    while (start := _EXCLUDED.search(markup, pos)) is not None:
+        out.append(markup[pos:start.start()])
+        tag = start.group(1)
+        opening = re.compile(rf"<{tag}\b|</{tag}\s*>")
+        depth, end = 1, len(markup)
+        for match in opening.finditer(markup, start.end()):
+            depth += -1 if match.group(0).startswith("</") else 1
+            if depth == 0:
+                end = match.end()
+                break
+        pos = end
+    out.append(markup[pos:])
+    return "".join(out)
+
+
+def plain(markup: str) -> str:
+    """The words of a piece of generated markup, as a reader sees them."""
+    return html.unescape(_TAG.sub(" ", _CITE.sub("", markup)))
+
+
+def monograph_doc(path: str, markdown: str, *, title: str, names: list[str],
+                  drug_names: list[str], classes: list[str], class_words: list[str]
+                  ) -> SearchDoc:
+    """A monograph's search document, from the page Markdown the renderer wrote."""
+    doc = SearchDoc(path, title, "monograph", names=names, classes=classes,
+                    drug_names=drug_names)
+    doc.texts.append((FIELD_NAME, "", "", " ".join([title, *drug_names])))
+    if class_words:
+        doc.texts.append((FIELD_CLASS, "", "", " ".join(class_words)))
+    anchor, heading, in_list = "", "", False
+    body: list[str] = []
+
+    def flush() -> None:
+        if body:
+            doc.texts.append((FIELD_BODY, anchor, heading, plain(" ".join(body))))
+            body.clear()
+
+    for line in drop_excluded(markdown).splitlines():
+        if line.startswith(KEY_LISTS):
+            in_list = True
+            continue
+        if in_list:  # an adverse effect weighs like a heading: it is what staff look up
+            if line.startswith("</ul>"):
+                in_list = False
+            else:
+                doc.texts.append((FIELD_HEADING, anchor, heading, plain(line)))
+            continue
+        md = _MD_HEADING.match(line)
+        if md and len(md.group(1)) > 1 and md.group(3):
+            flush()
+            anchor, heading = md.group(3), plain(md.group(2)).strip()
+            doc.texts.append((FIELD_HEADING, anchor, heading, heading))
+            continue
+        tag = _HTML_HEADING.search(line)
+        if tag and tag.group(1) != "1":
+            flush()
+            anchor, heading = tag.group(2), plain(tag.group(3)).strip()
+            doc.texts.append((FIELD_HEADING, anchor, heading, heading))
+            body.append(line[tag.end():])
+            continue
+        if not (md and len(md.group(1)) == 1):
+            body.append(line)
+    flush()
+    return doc
+
+
+def page_doc(path: str, title: str, page_html: str) -> SearchDoc:
+    """A hand-written page's search document, from the HTML MkDocs made of it."""
+    doc = SearchDoc(path, title, "page")
+    doc.texts.append((FIELD_HEADING, "", "", title))
+    markup = drop_excluded(page_html)
+    anchor, heading, pos = "", "", 0
+    for match in _HTML_HEADING.finditer(markup):
+        doc.texts.append((FIELD_BODY, anchor, heading, plain(markup[pos:match.start()])))
+        if match.group(1) != "1":
+            anchor, heading = match.group(2), plain(match.group(3)).strip()
+            doc.texts.append((FIELD_HEADING, anchor, heading, heading))
+        pos = match.end()
+    doc.texts.append((FIELD_BODY, anchor, heading, plain(markup[pos:])))
+    return doc
+
+
+# --- look-alike names ---------------------------------------------------------------------------
+
+def osa_distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance (an adjacent swap is one edit), or ``limit + 1`` when
+    it is over ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        best = i
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                value = min(value, previous2[j - 2] + 1)
+            current[j] = value
+            best = min(best, value)
+        if best > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[len(b)]
+
+
+def looks_alike(a: str, b: str) -> bool:
+    """Drug names a reader could take for each other: at most two edits apart, or sharing their
+    first four and last three letters (hydroxyzine, hydralazine)."""
+    if a == b or min(len(a), len(b)) < 5:
+        return False
+    if osa_distance(a, b, 2) <= 2:
+        return True
+    prefix = len(a) >= 7 and len(b) >= 7 and a[:4] == b[:4] and a[-3:] == b[-3:]
+    return prefix and abs(len(a) - len(b)) <= 3
+
+
+def look_alike_pairs(names: list[tuple[str, int]], known: Iterable[tuple[str, str]]
+                     ) -> set[tuple[int, int]]:
+    """Pairs of documents whose drug names look alike. ``names`` holds (name, document);
+    candidates are found by shared four-letter starts and one-letter deletions, so the work
+    grows with the number of names, not its square."""
+    buckets: dict[str, set[int]] = {}
+    for i, (name, _) in enumerate(names):
+        keys = {"^" + name[:4]} | {name[:k] + name[k + 1:] for k in range(len(name))} | {name}
+        for key in keys:
+            buckets.setdefault(key, set()).add(i)
+    pairs: set[tuple[int, int]] = set()
+    for members in buckets.values():
+        if len(members) < 2:
+            continue
+        ordered = sorted(members)
+        for x, i in enumerate(ordered):
+            for j in ordered[x + 1:]:
+                (a, doc_a), (b, doc_b) = names[i], names[j]
+                if doc_a != doc_b and looks_alike(a, b):
+                    pairs.add((min(doc_a, doc_b), max(doc_a, doc_b)))
+    by_name: dict[str, set[int]] = {}
+    for name, doc in names:
+        by_name.setdefault(name, set()).add(doc)
+    for a, b in known:
+        for doc_a in by_name.get(a, ()):
+            for doc_b in by_name.get(b, ()):
+                if doc_a != doc_b:
+                    pairs.add((min(doc_a, doc_b), max(doc_a, doc_b)))
+    return pairs
+
+
+# --- the index ------------------------------------------------------------------------------------
+
+def _content_name(kind: str, text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    return f"{kind}.{digest}.js"
+
+
+class SearchIndex:
+    """Collects documents and writes the index files."""
+
+    def __init__(self, terms: SearchTerms) -> None:
+        self.terms = terms
+        self.speller = Speller(terms)
+        self.docs: list[tuple[SearchDoc, str]] = []
+        self.sections: dict[tuple[str, str], int] = {("", ""): 0}
+        self.postings: dict[str, bytearray] = {}
+        self.last_doc: dict[str, int] = {}
+        self.names: list[tuple[str, int]] = []
+
+    def add(self, doc: SearchDoc, url: str) -> None:
+        """Index one document, linked at ``url`` (relative to the site's root)."""
+        number = len(self.docs)
+        self.docs.append((doc, url))
+        best: dict[str, int] = {}
+        for kind, anchor, heading, text in doc.texts:
+            section = self.sections.setdefault((anchor, heading), len(self.sections))
+            code = section * 4 + kind
+            for word in self.speller.words(text):
+                old = best.get(word)
+                if old is None or (old & 3) < kind:
+                    best[word] = code
+        for word in sorted(best):
+            gap = number - self.last_doc.get(word, -1)
+            self.last_doc[word] = number
+            self.postings.setdefault(word, bytearray()).extend(
+                (varint(gap) + varint(best[word])).encode("ascii"))
+        for name in doc.drug_names:
+            phrase = self.speller.phrase(name)
+            if phrase:
+                self.names.append((phrase, number))
+
+    def files(self) -> tuple[str, dict[str, str]]:
+        """The main file's name and every file: ``{name: JavaScript}``, names by content."""
+        vocabulary = sorted(self.postings)
+        total = sum(len(p) + len(w) + 6 for w, p in self.postings.items())
+        count = 1
+        while count < 512 and total / count > SHARD_BYTES:
+            count *= 2
+        shards: list[dict[str, str]] = [{} for _ in range(count)]
+        for word in vocabulary:
+            shards[fnv1a(word) & (count - 1)][word] = self.postings[word].decode("ascii")
+        out: dict[str, str] = {}
+        shard_names = []
+        for number, shard in enumerate(shards):
+            text = "__kbSearchLoad(" + json.dumps({"shard": number, "postings": shard},
+                                                  separators=(",", ":")) + ");\n"
+            name = _content_name(f"shard-{number}", text)
+            out[name] = text
+            shard_names.append(name)
+        alike: dict[int, list[int]] = {}
+        for a, b in sorted(look_alike_pairs(self.names, (tuple(p) for p in  # type: ignore[misc]
+                                                         self.terms.look_alike_names))):
+            alike.setdefault(a, []).append(b)
+            alike.setdefault(b, []).append(a)
+        main = {
+            "version": 1,
+            "shards": shard_names,
+            "docs": [[url, doc.title, doc.kind, doc.names, doc.classes]
+                     for doc, url in self.docs],
+            "sections": [list(key) for key in self.sections],
+            "vocabulary": "\n".join(vocabulary),
+            "stopwords": list(STOPWORDS),
+            "spellings": [[r.british, r.american, r.where] for r in self.terms.spellings],
+            "abbreviations": [[a.abbreviation.lower(), a.meanings]
+                              for a in self.terms.abbreviations],
+            "names": [[name, doc] for name, doc in sorted(self.names)],
+            "alike": {str(k): sorted(v) for k, v in sorted(alike.items())},
+        }
+        text = "__kbSearchLoad(" + json.dumps(main, separators=(",", ":")) + ");\n"
+        name = _content_name("index", text)
+        out[name] = text
+        return name, out
+
+
+def iter_words(index: SearchIndex) -> Iterator[tuple[str, list[tuple[int, int, int]]]]:
+    """Every word with its postings decoded as (document, field, section): for tests."""
+    for word, raw in sorted(index.postings.items()):
+        numbers = read_varints(raw.decode("ascii"))
+        doc, out = -1, []
+        for gap, code in zip(numbers[::2], numbers[1::2], strict=True):
+            doc += gap
+            out.append((doc, code & 3, code >> 2))
+        yield word, out
