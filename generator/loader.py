@@ -233,10 +233,29 @@ def _load_search_terms(path: Path, problems: list[Problem]) -> SearchTerms:
                                         "abbreviations and look_alike_names"))
         return SearchTerms()
     try:
-        return SearchTerms.model_validate(doc.data)
+        terms = SearchTerms.model_validate(doc.data)
     except ValidationError as e:
         problems.extend(problems_from_validation(doc, e, SearchTerms))
         return SearchTerms()
+    first: dict[str, int] = {}
+    for i, entry in enumerate(terms.abbreviations):
+        key = entry.abbreviation.lower()
+        if key in first:
+            line = doc.position(("abbreviations", first[key]))[0]
+            problems.append(doc.problem(
+                ("abbreviations", i, "abbreviation"),
+                f"abbreviation '{entry.abbreviation}' is listed twice (first at line {line}, "
+                "whatever its case); give all its meanings in that one entry"))
+        first.setdefault(key, i)
+    rules: dict[tuple[str, str], int] = {}
+    for i, rule in enumerate(terms.spellings):
+        if (rule.british, rule.where) in rules:
+            line = doc.position(("spellings", rules[(rule.british, rule.where)]))[0]
+            problems.append(doc.problem(("spellings", i, "british"),
+                                        f"the spelling '{rule.british}' is listed twice "
+                                        f"(first at line {line}); keep one rule"))
+        rules.setdefault((rule.british, rule.where), i)
+    return terms
 
 
 def _load_monograph(path: Path, *, references: dict[str, tuple[Reference, Path_]],
@@ -337,6 +356,11 @@ _PATTERNS = {
     "url": "an address starts with https://",
     "URL": "an address starts with https://",
     "DOI": "a DOI looks like 10.1002/ejp.624, without https://doi.org/",
+    "british": "write lowercase letters only, like anaesth",
+    "american": "write lowercase letters only, like anesth",
+    "meanings": "write lowercase words separated by single spaces, like heart rate",
+    "look_alike_names": "write a lowercase drug name, like prednisolone",
+    "abbreviation": "start with a letter; then letters, digits, / or &, like N/V",
 }
 
 

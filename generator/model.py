@@ -990,23 +990,5 @@ class SearchTerms(KbModel):
     """Clinical abbreviations and their meanings."""
     look_alike_names: list[Annotated[list[SearchPhrase], Field(min_length=2, max_length=2)]] = []
     """Pairs of drug names known to be confused (ISMP); search labels them different drugs
-    whenever both are in the formulary, beside the pairs it finds by spelling."""
-
-    @model_validator(mode="after")
-    def _once(self) -> SearchTerms:
-        seen: set[str] = set()
-        for abbreviation in self.abbreviations:
-            key = abbreviation.abbreviation.lower()
-            if key in seen:
-                raise PydanticCustomError(
-                    "duplicate_abbreviation",
-                    "abbreviation '{key}' is listed twice; give all its meanings in one entry",
-                    {"key": abbreviation.abbreviation})
-            seen.add(key)
-        rules = [(r.british, r.where) for r in self.spellings]
-        for rule in set(rules):
-            if rules.count(rule) > 1:
-                raise PydanticCustomError("duplicate_spelling",
-                                          "the spelling '{british}' is listed twice",
-                                          {"british": rule[0]})
-        return self
+    whenever both are in the formulary, beside the pairs it finds by spelling. Each
+    abbreviation and each spelling is listed once (checked when the file is loaded)."""

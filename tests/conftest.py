@@ -36,12 +36,15 @@ def copy_project(root: Path, *, data: bool = True) -> Path:
 
 def fixture_library(data: Path, own: Path | None = None) -> None:
     """The shared fixture reference library and drug classes in ``data``; a fixture folder
-    ``own`` may bring its own references.yaml or drug-classes.yaml in their place."""
+    ``own`` may bring its own references.yaml or drug-classes.yaml in their place, and a
+    search-terms.yaml."""
     data.mkdir(parents=True, exist_ok=True)
     for name in ("references.yaml", "drug-classes.yaml"):
         mine = own / name if own is not None else None
         shutil.copy(mine if mine is not None and mine.exists() else FIXTURES / "valid" / name,
                     data / name)
+    if own is not None and (own / "search-terms.yaml").exists():
+        shutil.copy(own / "search-terms.yaml", data / "search-terms.yaml")
 
 
 @pytest.fixture(scope="session")

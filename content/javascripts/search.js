@@ -192,7 +192,7 @@
       if (meanings && !E.stop.has(key)) {
         var keys = meanings.map(function (m) { return words(m).join(" "); }).filter(Boolean);
         var alts = unique((tokens.length ? [tokens] : []).concat(alternativesFor(keys, key)));
-        if (alts.length) { groups.push({ typed: piece, alts: alts }); }
+        if (alts.length) { groups.push({ typed: piece, alts: alts, abbreviation: true }); }
         return;
       }
       tokens.forEach(function (token) {
@@ -226,17 +226,18 @@
     return lo;
   }
 
-  /* Index words a typed word may stand for: itself, words it starts, words one or two edits
-     away (five letters or more: one; nine or more: two). Numbers match only themselves. */
-  function candidates(word, variant) {
+  /* Index words a typed word may stand for: itself, words it starts (four letters or more),
+     words one or two edits away (five letters or more: one; nine or more: two). Numbers match
+     only themselves: a near number is a different dose. */
+  function candidates(word, variant, exactOnly) {
     var found = new Map();
     function add(term, quality, kind) {
       var old = found.get(term);
       if (!old || old.quality < quality) { found.set(term, { term: term, quality: quality, kind: kind }); }
     }
     if (E.known.has(word)) { add(word, variant ? VARIANT : EXACT, variant ? "variant" : "exact"); }
-    if (/[0-9]/.test(word)) { return Array.from(found.values()); }
-    if (word.length >= 3) {
+    if (exactOnly || /[0-9]/.test(word)) { return Array.from(found.values()); }
+    if (word.length >= 4) {
       for (var i = lowerBound(E.vocabulary, word), n = 0; i < E.vocabulary.length && n < MAX_PREFIX; i++, n++) {
         var term = E.vocabulary[i];
         if (!term.startsWith(word)) { break; }
@@ -281,7 +282,8 @@
     groups.forEach(function (group) {
       group.slots = group.alts.map(function (alt, a) {
         return alt.map(function (word) {
-          var found = candidates(word, a > 0);
+          /* an abbreviation as typed matches itself only: "eps" is not the start of a name */
+          var found = candidates(word, a > 0, group.abbreviation && a === 0);
           found.forEach(function (c) { needed.add(fnv1a(c.term) & (E.shardFiles.length - 1)); });
           return found;
         });

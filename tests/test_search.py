@@ -1,0 +1,154 @@
+"""The search index as the build writes it: what each page contributes, how words are folded,
+which names look alike, and that the files are the same for the same data."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from generator import doses
+from generator.loader import load_knowledge_base
+from generator.model import SearchTerms
+from generator.render import monograph_path, render_pages
+from generator.search import (
+    FIELD_BODY,
+    FIELD_HEADING,
+    FIELD_NAME,
+    SearchIndex,
+    Speller,
+    look_alike_pairs,
+    looks_alike,
+    monograph_doc,
+    osa_distance,
+    read_varints,
+    varint,
+)
+from generator.yamlsource import read_yaml
+
+from .conftest import ROOT
+from .searchindex import main_index, words_by_page
+from .synthetic import write_formulary
+
+TERMS = SearchTerms.model_validate(read_yaml(ROOT / "data" / "search-terms.yaml").data)
+SPELLER = Speller(TERMS)
+
+
+@pytest.mark.parametrize(("british", "american"), [
+    ("anaesthetic", "anesthetic"), ("oedema", "edema"), ("haemorrhage", "hemorrhage"),
+    ("paediatric", "pediatric"), ("organisation", "organization"), ("sulphate", "sulfate"),
+    ("diarrhoea", "diarrhea"), ("oesophagitis", "esophagitis"), ("hypoglycaemia",
+                                                                  "hypoglycemia"),
+    ("colour", "color"), ("behaviour", "behavior"), ("analyse", "analyze"),
+    ("sensitised", "sensitized"), ("litres", "liters"), ("anaemia", "anemia"),
+])
+def test_either_spelling_folds_to_one_word(british: str, american: str) -> None:
+    assert SPELLER.words(british) == SPELLER.words(american) == SPELLER.words(american.upper())
+
+
+def test_words_keep_doses_and_drop_stop_words() -> None:
+    assert SPELLER.words("0.15–0.3 mg/kg/hour, as needed for the pain") == [
+        "0.15", "0.3", "mg", "kg", "hour", "needed", "pain"]
+    assert SPELLER.words("Ménière's") == ["meniere", "s"]
+
+
+def test_numbers_round_trip_through_the_posting_code() -> None:
+    rng = random.Random(7)
+    numbers = [0, 1, 31, 32, 33, 1023, 1024, 2**20, 2**31 - 1] + [rng.randrange(2**24)
+                                                                   for _ in range(500)]
+    assert read_varints("".join(varint(n) for n in numbers)) == numbers
+
+
+@pytest.mark.parametrize(("a", "b", "alike"), [
+    ("prednisone", "prednisolone", True), ("hydroxyzine", "hydralazine", True),
+    ("hydromorphone", "hydrocodone", True), ("ondansetron", "ondasnetron", True),
+    ("ketamine", "methadone", False), ("morphine", "codeine", False),
+    ("diazepam", "lorazepam", False), ("abc", "abd", False),
+])
+def test_look_alike_names(a: str, b: str, alike: bool) -> None:
+    assert looks_alike(a, b) is alike
+    assert looks_alike(b, a) is alike
+
+
+def test_distance_counts_a_swap_as_one_edit() -> None:
+    assert osa_distance("ketamine", "ketmaine", 2) == 1
+    assert osa_distance("ketamine", "ketamine", 2) == 0
+    assert osa_distance("ketamine", "xxxxxxxx", 2) == 3  # over the limit: limit + 1
+
+
+def test_look_alike_pairs_find_spelling_neighbours_and_the_known_list() -> None:
+    names = [("prednisone", 0), ("prednisolone", 1), ("ketamine", 2), ("hydroxyzine", 3),
+             ("hydralazine", 4), ("clonidine", 5), ("klonopin", 6), ("predonix", 0)]
+    pairs = look_alike_pairs(names, [("clonidine", "klonopin")])
+    assert pairs == {(0, 1), (3, 4), (5, 6)}
+
+
+def test_every_regimen_is_indexed_as_the_dose_formatter_words_it() -> None:
+    """Over every monograph in data/: each regimen's words, as shown, are in the index."""
+    kb = load_knowledge_base(ROOT / "data")
+    pages = render_pages(kb, include_drafts=True)
+    for loaded in kb.monographs:
+        m = loaded.monograph
+        doc = monograph_doc(monograph_path(m), pages[monograph_path(m)], title=m.title,
+                            names=[], drug_names=[m.generic_name], classes=[], class_words=[])
+        body = set(SPELLER.words(" ".join(t for f, _, _, t in doc.texts if f == FIELD_BODY)))
+        for regimen in m.dosing.regimens if m.dosing else []:
+            shown = doses.format_regimen(regimen)
+            missing = set(SPELLER.words(shown)) - body
+            assert not missing, (m.generic_name, shown, missing)
+        assert set(SPELLER.words(m.generic_name)) <= {
+            w for f, _, _, t in doc.texts if f == FIELD_NAME for w in SPELLER.words(t)}
+
+
+def test_the_glance_box_and_calculator_are_not_indexed_twice() -> None:
+    kb = load_knowledge_base(ROOT / "data")
+    page = render_pages(kb, include_drafts=True)["monographs/ketamine.md"]
+    doc = monograph_doc("monographs/ketamine.md", page, title="Ketamine for pain", names=[],
+                        drug_names=["ketamine"], classes=[], class_words=[])
+    text = " ".join(t for _, _, _, t in doc.texts)
+    assert "At a glance" not in text
+    assert "from 0.5 to 300 kg" not in text, "the calculator's form is not indexed"
+    assert "<" not in text, "no markup reaches the index"
+    headings = [h for f, _, h, _ in doc.texts if f == FIELD_HEADING]
+    assert "Adverse effects" in headings and "Gastrointestinal" in headings
+
+
+def test_the_built_index_covers_every_page_and_links_real_sections(built_site: Path) -> None:
+    _, main = main_index(built_site)
+    urls = [doc[0] for doc in main["docs"]]
+    assert "monographs/ketamine/" in urls and "editing/" in urls and "./" in urls
+    words = words_by_page(built_site)
+    page = (built_site / "monographs" / "ketamine" / "index.html").read_text(encoding="utf-8")
+    anchors = set(re.findall(r'\bid="([^"]+)"', page))
+    sections = {heading for _, heading in words["monographs/ketamine/"].values()}
+    by_heading = {label: anchor for anchor, label in main["sections"]}
+    for heading in sections:
+        if heading:
+            assert by_heading[heading] in anchors, heading
+    assert "disclaimer" not in words["monographs/ketamine/"], "the theme's frame is not indexed"
+
+
+def test_the_same_data_writes_the_same_files(tmp_path: Path) -> None:
+    """Index files are named by their content: the same data gives the same names, so a
+    browser's cached copy stays valid until something changes."""
+    write_formulary(tmp_path / "data", 20, seed=3)
+    kb = load_knowledge_base(tmp_path / "data")
+    pages = render_pages(kb, include_drafts=True)
+
+    def build() -> tuple[str, dict[str, str]]:
+        index = SearchIndex(kb.search_terms)
+        for loaded in kb.published(include_drafts=True):
+            m = loaded.monograph
+            path = monograph_path(m)
+            index.add(monograph_doc(path, pages[path], title=m.title, names=m.brand_names,
+                                    drug_names=[m.generic_name, *m.brand_names], classes=[],
+                                    class_words=[]), path.replace(".md", "/"))
+        return index.files()
+
+    first, second = build(), build()
+    assert first == second
+    main, files = first
+    assert re.fullmatch(r"index\.[0-9a-f]{12}\.js", main)
+    assert all(re.fullmatch(r"(index|shard-\d+)\.[0-9a-f]{12}\.js", name) for name in files)
