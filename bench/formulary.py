@@ -1,9 +1,16 @@
 """Write a synthetic formulary of N monographs into a new project folder, for benchmarks.
 
-The monographs are clones of the ketamine data with the names changed. They are written to the
-folder given (a temporary folder), never into data/: synthetic content must not reach the site.
+Two corpora, written to the folder given (a temporary folder), never into data/: synthetic
+content must not reach the site.
 
-Usage: .venv/bin/python bench/formulary.py N OUTDIR [--floor]
+- realistic (the default): varied monographs from tests/synthetic.py, each with its own drug name,
+  brand, class, adverse effects, interactions with other drugs of the formulary, invented trial and
+  excipient names, 1 to 5 regimens and 3 to 24 references, each at least as large as ketamine's
+  file; so index sizes and timings grow as a real formulary's would.
+- clone: the ketamine monograph with its names changed (one monograph's vocabulary), kept for the
+  before-and-after comparison with earlier rounds.
+
+Usage: .venv/bin/python bench/formulary.py N OUTDIR [--corpus realistic|clone] [--floor]
 With --floor, OUTDIR also gets the same pages pre-rendered as plain Markdown and a mkdocs.yml
 without the generator: the floor that MkDocs and the theme set by themselves.
 """
@@ -15,13 +22,18 @@ import json
 import random
 import re
 import shutil
+import sys
 from pathlib import Path
 
-from generator.loader import load_knowledge_base
-from generator.render import fill_index_markers, render_letter_pages, render_pages
-from generator.site import grouped, site_nav
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # tests.synthetic, when run from bench/
+
+from generator.loader import load_knowledge_base  # noqa: E402
+from generator.render import fill_index_markers, render_letter_pages, render_pages  # noqa: E402
+from generator.site import grouped, site_nav  # noqa: E402
+from tests.synthetic import write_formulary  # noqa: E402
+
+CORPORA = ("realistic", "clone")
 SYLLABLES = ["ba", "ce", "di", "fo", "ga", "he", "ki", "lo", "ma", "ne", "pi", "ro", "sa", "te",
              "vi", "zo", "ly", "qua", "xe", "ju", "wi", "yo", "bru", "cla", "dre", "fla"]
 
@@ -41,13 +53,17 @@ def synthetic_names(n: int) -> list[str]:
     return names
 
 
-def write_project(n: int, out: Path) -> Path:
+def write_project(n: int, out: Path, corpus: str = "realistic") -> Path:
     """A project folder: mkdocs.yml, content/ and data/ with N synthetic monographs."""
     shutil.copytree(ROOT / "content", out / "content")
     shutil.copy(ROOT / "mkdocs.yml", out / "mkdocs.yml")
+    if corpus == "realistic":
+        write_formulary(out / "data", n, seed=1)
+        return out
     (out / "data" / "monographs").mkdir(parents=True)
     shutil.copy(ROOT / "data" / "references.yaml", out / "data" / "references.yaml")
     shutil.copy(ROOT / "data" / "drug-classes.yaml", out / "data" / "drug-classes.yaml")
+    shutil.copy(ROOT / "data" / "search-terms.yaml", out / "data" / "search-terms.yaml")
     template = (ROOT / "data" / "monographs" / "ketamine.yaml").read_text(encoding="utf-8")
     for name in synthetic_names(n):
         text = template.replace("title: Ketamine for pain", f"title: {name.capitalize()} for pain")
@@ -83,9 +99,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", type=int)
     parser.add_argument("out", type=Path)
+    parser.add_argument("--corpus", choices=CORPORA, default="realistic")
     parser.add_argument("--floor", action="store_true")
     args = parser.parse_args()
-    project = write_project(args.n, args.out / "project")
+    project = write_project(args.n, args.out / "project", args.corpus)
     print(f"wrote {args.n} monographs to {project}")
     if args.floor:
         print(f"wrote the plain-Markdown floor to {write_floor(project, args.out / 'floor')}")

@@ -2,15 +2,15 @@
 bench/RESULTS.md; it is a benchmark script, not a test.
 
 For N = 1, 100 and 500 it writes a synthetic formulary (bench/formulary.py, in a temporary
-folder), then measures, as the median of --runs runs: `kb validate` time, full `mkdocs build
---strict` time, peak memory of the build, the size of site/, of one monograph page's HTML and of
-the search index. It also builds the same pages pre-rendered as plain Markdown with the same theme
-and navigation and no generator (the floor MkDocs sets), in runs paired with ours, and reports our
-build time as a ratio to that floor. At the largest N it measures search latency in headless
-Chromium and, for every N, the time from saving a YAML file to the rebuilt page under
-`mkdocs serve`.
+folder; ketamine clones unless --corpus realistic), then measures, as the median of --runs runs:
+`kb validate` time, full `mkdocs build --strict` time, peak memory of the build, the size of
+site/, of one monograph page's HTML and of the search index. It also builds the same pages
+pre-rendered as plain Markdown with the same theme and navigation and no generator (the floor
+MkDocs sets), in runs paired with ours, and reports our build time as a ratio to that floor. At
+the largest N it measures search latency in headless Chromium and, for every N, the time from
+saving a YAML file to the rebuilt page under `mkdocs serve`.
 
-Usage: .venv/bin/python bench/scale.py [--runs 3] [--sizes 1 100 500]
+Usage: .venv/bin/python bench/scale.py [--runs 3] [--sizes 1 100 500] [--corpus clone]
 """
 
 from __future__ import annotations
@@ -140,9 +140,9 @@ def edit_loop(project: Path) -> float:
         token = f"Edited{int(time.time())}"
         text = target.read_text(encoding="utf-8")
         start = time.monotonic()
-        target.write_text(text.replace("Ketamine is a general anesthetic drug",
-                                       f"Ketamine {token} is a general anesthetic drug", 1),
-                          encoding="utf-8")
+        edited = re.sub(r"^title: (.*?)\"?$", lambda m: f"title: {token} {m.group(1)}",
+                        text.replace('title: "', "title: "), count=1, flags=re.MULTILINE)
+        target.write_text(edited, encoding="utf-8")
         while time.monotonic() - start < 300:
             try:
                 if token in urllib.request.urlopen(url, timeout=5).read().decode():
@@ -157,9 +157,9 @@ def edit_loop(project: Path) -> float:
         process.wait(timeout=30)
 
 
-def measure(n: int, runs: int, tmp: Path, search: bool) -> dict[str, object]:
+def measure(n: int, runs: int, tmp: Path, search: bool, corpus: str) -> dict[str, object]:
     work = tmp / f"n{n}"
-    project = write_project(n, work / "project")
+    project = write_project(n, work / "project", corpus)
     floor = write_floor(project, work / "floor")
     validate = [timed([str(BIN / "kb"), "validate"], project)[0] for _ in range(runs)]
     ours, floors, ratios, memory = [], [], [], []
@@ -181,12 +181,12 @@ def measure(n: int, runs: int, tmp: Path, search: bool) -> dict[str, object]:
         "peak_mib": statistics.median(memory) / 1024,
         "site_mib": folder_size(site) / 2**20,
         "page_kib": page.stat().st_size / 1024,
-        "index_kib": (site / "search" / "search_index.json").stat().st_size / 1024,
+        "index_kib": folder_size(site / "search") / 1024,
         "edit_s": edit_loop(project),
     }
     if search:
-        result["search_ms"] = search_latency(site, ["hallucinations", "glycopyrrolate",
-                                                    "grape", "riccardi", "lorazepam"])
+        result["search_ms"] = search_latency(site, ["hallucinations", "delirium", "grape",
+                                                    "constipation", "renal"])
     return result
 
 
@@ -226,11 +226,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 100, 500])
     parser.add_argument("--write", action="store_true", help="write bench/RESULTS.md")
+    parser.add_argument("--corpus", choices=["clone", "realistic"], default="clone",
+                        help="ketamine clones (comparable with earlier rounds) or varied "
+                             "monographs (bench/formulary.py)")
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory(prefix="kb-bench-") as tmp:
         for n in args.sizes:
-            result = measure(n, args.runs, Path(tmp), search=n == max(args.sizes))
+            result = measure(n, args.runs, Path(tmp), search=n == max(args.sizes),
+                             corpus=args.corpus)
             print(result, flush=True)
             results.append(result)
     command = "make bench" if args.write else " ".join(sys.argv)

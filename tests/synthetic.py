@@ -243,7 +243,7 @@ def _yaml(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)  # JSON is YAML
 
 
-def _regimens(rng: random.Random, name: str, count: int) -> list[dict[str, object]]:
+def _regimens(rng: random.Random, ref: str, count: int) -> list[dict[str, object]]:
     out = []
     for i in range(count):
         route = ROUTES[(i + rng.randrange(len(ROUTES))) % len(ROUTES)]
@@ -265,15 +265,14 @@ def _regimens(rng: random.Random, name: str, count: int) -> list[dict[str, objec
                     "qualifier": rng.choice(["product_label", "local_protocol",
                                              "literature_suggests", "guideline_recommends"]),
                     "population": {"groups": [rng.choice(["adult", "older_adult", "child"])]},
-                    "citations": [f"{name}-ref1"], "steps": steps})
+                    "citations": [ref], "steps": steps})
     return out
 
 
 def monograph_yaml(name: str, cls: str, others: list[str], rng: random.Random, *,
-                   anchor: Anchor | None = None) -> tuple[str, list[str]]:
-    """One monograph's YAML and the ids of the references it cites."""
-    n_refs = rng.randint(3, 24)
-    refs = [f"{name}-ref{i + 1}" for i in range(n_refs)]
+                   refs: list[str], anchor: Anchor | None = None) -> str:
+    """One monograph's YAML, citing ``refs``."""
+    n_refs = len(refs)
     effects = list(anchor.effects if anchor else []) + rng.sample(EFFECTS, rng.randint(6, 14))
     conditions = rng.sample(CONDITIONS, 3)
     partners = rng.sample(others, min(len(others), rng.randint(3, 8)))
@@ -330,7 +329,7 @@ def monograph_yaml(name: str, cls: str, others: list[str], rng: random.Random, *
     for i in range(0, len(effects), 4):
         lines += [f"    - system: {systems[(i // 4) % len(systems)]}",
                   f"      effects: {_yaml(effects[i:i + 4])}"]
-    regimens = _regimens(rng, name, rng.randint(1, 5))
+    regimens = _regimens(rng, refs[0], rng.randint(1, 5))
     routes = sorted({str(r["route"]) for r in regimens})
     lines += ["dosing:", f"  citations: [{', '.join(refs)}]", "  considerations:",
               f"    - {_yaml('Take with ' + rng.choice(TAKE_WITH) + '.')}",
@@ -352,7 +351,7 @@ def monograph_yaml(name: str, cls: str, others: list[str], rng: random.Random, *
     lines += ["pharmacokinetics:", "  paragraphs:",
               f"    - {_yaml(half_life)}",
               "summary:", f"  place_in_therapy: {_yaml(f'Second-line for {conditions[1]}.')}"]
-    return "\n".join(lines) + "\n", refs
+    return "\n".join(lines) + "\n"
 
 
 def reference_yaml(ref_id: str, rng: random.Random) -> str:
@@ -382,15 +381,22 @@ def write_formulary(data: Path, n: int, *, seed: int = 1, anchors: bool = True) 
         out.write("# Synthetic drug classes (tests/synthetic.py); never published.\n")
         for label in sorted(classes):
             out.write(f"- id: {_class_id(label)}\n  label: {_yaml(label)}\n")
+    # References are shared, as in a real formulary (about nine monographs cite each): a pool
+    # of 1.5 N + 50 works, handed out in turn so that every one is cited.
+    pool = [f"ref-{i + 1:05d}" for i in range(n * 3 // 2 + 50)]
+    start = 0
+    for i, name in enumerate(names):
+        anchor = chosen[i] if i < len(chosen) else None
+        cls = anchor.cls if anchor else CLASS_LABELS[rng.randrange(len(CLASS_LABELS))]
+        others = [o for o in names if o != name]
+        count = rng.randint(3, 24)
+        refs = [pool[(start + k) % len(pool)] for k in range(count)]
+        start += count
+        text = monograph_yaml(name, cls, others, rng, refs=refs, anchor=anchor)
+        (data / "monographs" / f"{name}.yaml").write_text(text, encoding="utf-8")
     with (data / "references.yaml").open("w", encoding="utf-8") as refs_out:
         refs_out.write("# Synthetic references (tests/synthetic.py); never published.\n")
-        for i, name in enumerate(names):
-            anchor = chosen[i] if i < len(chosen) else None
-            cls = anchor.cls if anchor else CLASS_LABELS[rng.randrange(len(CLASS_LABELS))]
-            others = [o for o in names if o != name]
-            text, refs = monograph_yaml(name, cls, others, rng, anchor=anchor)
-            (data / "monographs" / f"{name}.yaml").write_text(text, encoding="utf-8")
-            for ref in refs:
-                refs_out.write(reference_yaml(ref, rng))
+        for ref in pool:
+            refs_out.write(reference_yaml(ref, rng))
     shutil.copy(ROOT / "data" / "search-terms.yaml", data / "search-terms.yaml")
     return names

@@ -12,8 +12,9 @@ import pytest
 from generator import inline
 from generator.cli import main
 from generator.doses import format_regimen
-from generator.model import ChangeLogEntry, DoseStep, Regimen, Review
+from generator.model import ChangeLogEntry, DoseStep, Regimen, Review, SearchTerms
 from generator.references import Reference
+from generator.search import Speller
 from generator.yamlsource import read_yaml
 
 from .conftest import FIXTURES, ROOT, fixture_library
@@ -108,3 +109,12 @@ def test_every_notation_the_guide_lists_is_refused(written: str) -> None:
 def test_what_the_guide_allows_is_allowed() -> None:
     assert "`INR 2.0–3.0` stays allowed" in GUIDE
     inline.check_text("Keep the INR 2.0–3.0 and use an α2 agonist.")
+
+
+def test_search_terms_example_is_valid_and_folds_as_it_says(tmp_path: Path) -> None:
+    terms = SearchTerms.model_validate(as_yaml(example("search-terms"), tmp_path))
+    speller = Speller(terms)
+    assert speller.words("oedema") == speller.words("edema")
+    assert speller.words("organise") == ["organize"] and speller.words("wiser") == ["wiser"]
+    assert [a.meanings for a in terms.abbreviations if a.abbreviation == "MS"] == [
+        ["morphine sulfate", "multiple sclerosis", "magnesium sulfate"]]

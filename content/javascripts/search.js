@@ -26,7 +26,7 @@
   var WEIGHTS = [1, 3, 5, 10];          /* body, heading, class, name */
   var PAGE_WEIGHT = 0.35;               /* a guide page weighs about a third of a monograph */
   var EXACT = 1, VARIANT = 0.6, PREFIX = 0.8, FUZZY1 = 0.6, FUZZY2 = 0.45;
-  var MAX_RESULTS = 20, MAX_PREFIX = 300;
+  var MAX_RESULTS = 20, MAX_PREFIX = 300, MAX_WORDS = 12;  /* a pasted paragraph stays fast */
   var FINAL = "0123456789abcdefghijklmnopqrstuv";
   var CONT = "ABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_";
   var DIGIT = new Int8Array(128).fill(-1);
@@ -184,7 +184,7 @@
      abbreviation's meanings, the abbreviations of a meaning); an alternative is words. */
   function parse(query) {
     var groups = [];
-    query.split(/\s+/).forEach(function (piece) {
+    query.split(/\s+/).slice(0, MAX_WORDS).forEach(function (piece) {
       if (!piece) { return; }
       var key = fold(piece).replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "");
       var tokens = words(piece);
@@ -452,8 +452,9 @@
       }
       return;
     }
-    meta.textContent = results.length === 1 ? "1 page found" :
-      results.length + " pages found" + (results.length > MAX_RESULTS ? ", the first " + MAX_RESULTS + " shown" : "");
+    meta.textContent = (results.length === 1 ? "1 page found" :
+      results.length + " pages found" + (results.length > MAX_RESULTS ? ", the first " + MAX_RESULTS + " shown" : "")) +
+      (query.split(/\s+/).length > MAX_WORDS ? " (for the first " + MAX_WORDS + " words)" : "");
     results.slice(0, MAX_RESULTS).forEach(function (result) { list.appendChild(resultItem(result, query)); });
   }
 
