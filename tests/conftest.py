@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from .synthetic import write_formulary
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -94,3 +96,22 @@ def ketamine_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_mkdocs_build(project / "mkdocs.yml", site)
     assert result.returncode == 0, result.stderr
     return site
+
+
+SYNTHETIC_MONOGRAPHS = 60
+"""The size of the synthetic formulary the search and navigation tests build (tests/synthetic.py);
+above the 25 at which the site switches to A–Z and drug-class pages."""
+
+
+@pytest.fixture(scope="session")
+def synthetic_sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A 60-monograph synthetic formulary (never published) built twice with the real
+    mkdocs.yml and content: as served, and as the offline bundle builds it."""
+    root = copy_project(tmp_path_factory.mktemp("synthetic-formulary"), data=False)
+    write_formulary(root / "data", SYNTHETIC_MONOGRAPHS)
+    sites = {"served": root / "site", "offline": root / "site-offline", "data": root / "data"}
+    for mode in ("served", "offline"):
+        env = {"KB_OFFLINE": "true"} if mode == "offline" else {}
+        result = run_mkdocs_build(root / "mkdocs.yml", sites[mode], **env)
+        assert result.returncode == 0, result.stderr
+    return sites

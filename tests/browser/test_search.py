@@ -20,13 +20,12 @@ from generator.model import SearchTerms
 from generator.search import Speller
 from generator.yamlsource import read_yaml
 
-from ..conftest import ROOT, copy_project, run_mkdocs_build
-from ..synthetic import write_formulary
+from ..conftest import ROOT
 from .conftest import _serve
+from .test_accessibility import axe_violations
 
 pytestmark = pytest.mark.browser
 
-MONOGRAPHS = 60
 
 # (what a nurse types, the monograph it must find in the first five results)
 MISSPELLINGS = [
@@ -59,22 +58,10 @@ ABBREVIATIONS = [
 CASES = MISSPELLINGS + VARIANTS + ABBREVIATIONS
 
 
-def _project(root: Path) -> Path:
-    copy_project(root, data=False)
-    write_formulary(root / "data", MONOGRAPHS)
-    return root
-
-
 @pytest.fixture(scope="module")
-def search_sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def search_sites(synthetic_sites: dict[str, Path]) -> dict[str, Path]:
     """The synthetic formulary built twice: as served, and as the offline bundle builds it."""
-    root = _project(tmp_path_factory.mktemp("search-formulary"))
-    sites = {"served": root / "site", "offline": root / "site-offline"}
-    for mode, site in sites.items():
-        env = {"KB_OFFLINE": "true"} if mode == "offline" else {}
-        result = run_mkdocs_build(root / "mkdocs.yml", site, **env)
-        assert result.returncode == 0, result.stderr
-    return sites
+    return synthetic_sites
 
 
 @pytest.fixture(scope="module", params=["served", "offline"])
@@ -229,3 +216,22 @@ def test_hand_written_pages_are_found(search_page: tuple[Page, str]) -> None:
     page, _ = search_page
     hrefs = results(page, "editors guide reference")
     assert any("editing" in h for h in hrefs[:5]), hrefs
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("words", ["prednisone", "kodiene"])
+def test_no_axe_violation_with_results_open(browser: Browser, search_sites: dict[str, Path],
+                                           scheme: str, words: str) -> None:
+    """Results with a near-spelling mark and look-alike names, and the no-result suggestions,
+    in both colour schemes."""
+    context = browser.new_context(color_scheme=scheme)  # type: ignore[arg-type]
+    page = context.new_page()
+    page.goto((search_sites["offline"] / "index.html").as_uri())
+    results(page, words)
+    if words == "prednisone":
+        expect(page.locator(".kb-search-warning").first).to_be_visible()
+        expect(page.locator(".kb-search-alike").first).to_be_visible()
+    else:
+        expect(page.locator(".kb-search-suggest")).to_be_visible()
+    assert axe_violations(page) == []
+    context.close()
