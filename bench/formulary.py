@@ -29,7 +29,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests.synthetic, when run from bench/
 
 from generator.loader import load_knowledge_base  # noqa: E402
-from generator.render import fill_index_markers, render_letter_pages, render_pages  # noqa: E402
+from generator.render import (  # noqa: E402
+    fill_index_markers,
+    render_class_pages,
+    render_letter_pages,
+    render_pages,
+)
 from generator.site import grouped, site_nav  # noqa: E402
 from tests.synthetic import write_formulary  # noqa: E402
 
@@ -77,15 +82,19 @@ def write_floor(project: Path, out: Path) -> Path:
     kb = load_knowledge_base(project / "data")
     shutil.copytree(project / "content", out / "content")
     pages = render_pages(kb, include_drafts=True)
-    if grouped(kb, include_drafts=True):
+    browse = grouped(kb, include_drafts=True)
+    if browse:
         pages.update(render_letter_pages(kb, include_drafts=True))
+        pages.update(render_class_pages(kb, include_drafts=True))
     pages["index.md"] = (project / "content" / "index.md").read_text(encoding="utf-8")
     for path, markdown in pages.items():
         target = out / "content" / path
         target.parent.mkdir(parents=True, exist_ok=True)
         depth = "../" * path.count("/")
         target.write_text(fill_index_markers(markdown, kb, include_drafts=True,
-                                             url_for=lambda p, d=depth: d + p), encoding="utf-8")
+                                             url_for=lambda p, d=depth: d + p,
+                                             browse=browse and path == "index.md"),
+                          encoding="utf-8")
     config = (project / "mkdocs.yml").read_text(encoding="utf-8")
     config = re.sub(r"  - clinical-kb:\n      data_dir: data\n", "", config)
     config = re.sub(r"\nwatch:\n  - data\n", "\n", config)

@@ -2,10 +2,10 @@
 
 ``on_config`` loads and checks all data before MkDocs writes anything; ``on_files`` adds the
 rendered monograph pages and the JSON and FHIR exports as generated files (nothing is written
-into ``content/``); ``on_page_markdown`` fills the monograph lists (home page, A–Z pages);
-``on_page_content`` puts
-back the generated HTML kept out of Markdown; ``on_post_page`` compacts the HTML; ``on_serve``
-watches ``data/``.
+into ``content/``); ``on_page_markdown`` fills the monograph lists (home page, A–Z and
+drug-class pages); ``on_page_content`` puts back the generated HTML kept out of Markdown and
+indexes the hand-written pages for search; ``on_env`` writes the search index;
+``on_post_page`` compacts the HTML; ``on_serve`` watches ``data/``.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from .render import (
     TEMPLATES,
     fill_index_markers,
     monograph_path,
+    render_class_pages,
     render_letter_pages,
     render_pages,
     restore_html_blocks,
@@ -72,6 +73,8 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         self.kb: KnowledgeBase | None = None
         self.pages: dict[str, str] = {}
         self.letter_pages: dict[str, str] = {}
+        """The A–Z and drug-class pages of a large formulary."""
+        self.grouped = False
         self.exports: list[str] = []
         self.export_dir: Path | None = None
         self.blocks: dict[str, list[str]] = {}
@@ -95,8 +98,11 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         try:
             self.kb = load_knowledge_base(self.data_dir)
             self.pages = render_pages(self.kb, include_drafts=self.include_drafts)
-            self.letter_pages = (render_letter_pages(self.kb, include_drafts=self.include_drafts)
-                                 if grouped(self.kb, include_drafts=self.include_drafts) else {})
+            self.grouped = grouped(self.kb, include_drafts=self.include_drafts)
+            drafts = self.include_drafts
+            self.letter_pages = ({**render_letter_pages(self.kb, include_drafts=drafts),
+                                  **render_class_pages(self.kb, include_drafts=drafts)}
+                                 if self.grouped else {})
             self.exports = self._write_exports(config)
         except KbError as e:
             raise PluginError(f"the data has problems:\n{e}") from e
@@ -198,14 +204,15 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
                          files: Files) -> str:
         """Fill the monograph lists of the home page and the A–Z pages."""
         assert self.kb is not None
-        if "<!-- kb:monograph-index" in markdown:
+        if "<!-- kb:monograph-index" in markdown or "<!-- kb:class-index" in markdown:
             def url_for(path: str) -> str:
                 target = files.get_file_from_path(path)
                 assert target is not None
                 return target.url_relative_to(page.file)
 
             markdown = fill_index_markers(markdown, self.kb, include_drafts=self.include_drafts,
-                                          url_for=url_for)
+                                          url_for=url_for,
+                                          browse=self.grouped and page.file.src_uri == "index.md")
         return markdown
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:

@@ -23,10 +23,14 @@ from .references import Reference, format_ama
 
 TEMPLATES = Path(__file__).parent / "templates"
 MONOGRAPH_DIR = "monographs"
-_INDEX_MARKERS = re.compile(r"<!-- kb:monograph-index(?::([A-Z#]))? -->")
+_INDEX_MARKERS = re.compile(r"<!-- kb:monograph-index(?::([A-Z#])|:class=([a-z0-9_-]+))? -->")
 """Where a monograph list goes: ``<!-- kb:monograph-index -->`` in a hand-written page (all
-monographs), ``<!-- kb:monograph-index:K -->`` in an A–Z page."""
+monographs, or in a large formulary the A–Z and drug-class links), ``<!-- kb:monograph-index:K
+-->`` in an A–Z page, ``<!-- kb:monograph-index:class=ID -->`` in a drug-class page."""
 LETTER_DIR = "az"
+CLASS_DIR = "classes"
+CLASS_INDEX = f"{CLASS_DIR}/index.md"
+_CLASS_INDEX_MARKER = "<!-- kb:class-index -->"
 
 
 def review_details(review: Review) -> str:
@@ -358,24 +362,71 @@ def render_letter_pages(kb: KnowledgeBase, *, include_drafts: bool) -> dict[str,
             for letter in letters}
 
 
+def class_path(class_id: str) -> str:
+    """The page that lists the monographs of one drug class."""
+    return f"{CLASS_DIR}/{class_id.replace('_', '-')}.md"
+
+
+def classes_in_use(kb: KnowledgeBase, *, include_drafts: bool) -> list[tuple[DrugClass, int]]:
+    """The drug classes that published monographs name, by label, with how many name each."""
+    counts: dict[str, int] = {}
+    for m in kb.published(include_drafts=include_drafts):
+        for c in m.monograph.drug_classes:
+            if c in kb.classes:
+                counts[c] = counts.get(c, 0) + 1
+    return sorted(((kb.classes[c], n) for c, n in counts.items()),
+                  key=lambda pair: pair[0].label.lower())
+
+
+def render_class_pages(kb: KnowledgeBase, *, include_drafts: bool) -> dict[str, str]:
+    """A page per drug class in use (from data/drug-classes.yaml), and the list of classes."""
+    pages = {class_path(c.id): f"# {markdown_escape(c.label)}\n\nMonographs of the drug class "
+                               f"{markdown_escape(c.label)}"
+                               f"{f' (ATC {c.atc})' if c.atc else ''}.\n\n"
+                               f"<!-- kb:monograph-index:class={c.id} -->\n"
+             for c, _ in classes_in_use(kb, include_drafts=include_drafts)}
+    if pages:
+        pages[CLASS_INDEX] = f"# Drug classes\n\n{_CLASS_INDEX_MARKER}\n"
+    return pages
+
+
 def render_index(kb: KnowledgeBase, *, include_drafts: bool, url_for: Callable[[str], str],
-                 letter: str | None = None) -> str:
-    """The table of monographs (of one letter, or all) for the page it is shown on.
+                 letter: str | None = None, class_id: str | None = None,
+                 browse: bool = False) -> str:
+    """The table of monographs (of one letter, of one class, or all) for the page it is shown
+    on; with ``browse``, instead of all, the A–Z and drug-class links of a large formulary.
 
     ``url_for`` turns a page path into the link from the page the list is shown on.
     """
-    entries = [(url_for(monograph_path(m.monograph)), m.monograph)
-               for m in kb.published(include_drafts=include_drafts)
-               if letter is None or letter_of(m.monograph) == letter]
+    published = kb.published(include_drafts=include_drafts)
+    if browse:
+        letters: dict[str, int] = {}
+        for m in published:
+            letters[letter_of(m.monograph)] = letters.get(letter_of(m.monograph), 0) + 1
+        return tidy_markdown(render(
+            "browse.md.j2", total=len(published),
+            letters=[(url_for(letter_path(k)), k, n) for k, n in sorted(letters.items())],
+            classes=[(url_for(class_path(c.id)), c.label, n)
+                     for c, n in classes_in_use(kb, include_drafts=include_drafts)]))
+    entries = [(url_for(monograph_path(m.monograph)), m.monograph) for m in published
+               if (letter is None or letter_of(m.monograph) == letter)
+               and (class_id is None or class_id in m.monograph.drug_classes)]
     return tidy_markdown(render("index.md.j2", entries=entries, classes=kb.classes))
 
 
 def fill_index_markers(markdown: str, kb: KnowledgeBase, *, include_drafts: bool,
-                       url_for: Callable[[str], str]) -> str:
-    """Replace each monograph-list marker (``content/index.md``, the A–Z pages) with its table."""
+                       url_for: Callable[[str], str], browse: bool = False) -> str:
+    """Replace each monograph-list marker (``content/index.md``, the A–Z and drug-class pages)
+    with its table; with ``browse`` (a large formulary), the home page's marker with the A–Z and
+    drug-class links rather than every monograph."""
+    if _CLASS_INDEX_MARKER in markdown:
+        markdown = markdown.replace(_CLASS_INDEX_MARKER, tidy_markdown(render(
+            "classes.md.j2", classes=[(url_for(class_path(c.id)), c, n) for c, n in
+                                      classes_in_use(kb, include_drafts=include_drafts)])))
     return _INDEX_MARKERS.sub(
         lambda m: render_index(kb, include_drafts=include_drafts, url_for=url_for,
-                               letter=m.group(1)), markdown)
+                               letter=m.group(1), class_id=m.group(2),
+                               browse=browse and not (m.group(1) or m.group(2))), markdown)
 
 
 def render_new_monograph(generic_name: str, *, today: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .loader import KnowledgeBase
-from .render import letter_of, letter_path, monograph_path
+from .render import CLASS_INDEX, classes_in_use, letter_of, letter_path, monograph_path
 
 _PRESERVED = re.compile(r"(<(pre|textarea|script)\b.*?</\2>)", re.DOTALL | re.IGNORECASE)
 _INDENT = re.compile(r"\n[ \t]+")
@@ -40,8 +40,8 @@ def grouped(kb: KnowledgeBase, *, include_drafts: bool) -> bool:
 
 
 def site_nav(content_dir: Path, kb: KnowledgeBase, *, include_drafts: bool) -> list[Any]:
-    """The navigation: home, the monographs (or, when there are many, their A–Z pages), then the
-    other hand-written pages."""
+    """The navigation: home, the monographs (or, when there are many, their A–Z pages and the
+    list of drug classes), then the other hand-written pages."""
     monographs = [(m.monograph.title, monograph_path(m.monograph))
                   for m in kb.published(include_drafts=include_drafts)]
     section: list[Any]
@@ -49,6 +49,8 @@ def site_nav(content_dir: Path, kb: KnowledgeBase, *, include_drafts: bool) -> l
         letters = sorted({letter_of(m.monograph) for m in kb.published(
             include_drafts=include_drafts)})
         section = [{letter: letter_path(letter)} for letter in letters]
+        if classes_in_use(kb, include_drafts=include_drafts):
+            section.append({"By drug class": CLASS_INDEX})
     else:
         section = [{title: path} for title, path in monographs]
     pages = sorted(p.relative_to(content_dir).as_posix() for p in content_dir.rglob("*.md")
