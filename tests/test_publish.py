@@ -57,6 +57,7 @@ def test_release_archive_is_normalised_and_leaves_drafts_out(
     with tarfile.open(two_publishes[0][0]) as tar:
         members = tar.getmembers()
         names = [m.name for m in members]
+        tar_sizes = {m.name: m.size for m in members}
         index = tar.extractfile("site-v1.0/index.html")
         assert index is not None
         home = index.read().decode()
@@ -64,6 +65,11 @@ def test_release_archive_is_normalised_and_leaves_drafts_out(
     assert {m.mtime for m in members} == {1764115200}
     assert {(m.uid, m.gid, m.mode) for m in members} == {(0, 0, 0o644)}
     assert "site-v1.0/monographs/ketamine/index.html" in names
+    # a precompressed copy of each text file for nginx's gzip_static, none of tiny files
+    assert "site-v1.0/monographs/ketamine/index.html.gz" in names
+    assert all(f"{n}.gz" in names for n in names
+               if n.endswith((".html", ".css", ".js", ".json")) and tar_sizes[n] >= 1024), \
+        "every text file has its .gz"
     for data in ["monographs/ketamine/monograph.json", "formulary.fhir.json",
                  "monographs/ketamine/medicationknowledge.fhir.json", "formulary.json",
                  "schema/monograph.schema.json"]:
