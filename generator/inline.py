@@ -247,8 +247,24 @@ def check_notation(text: str) -> None:
     _check_patterns(normalised(text))
 
 
+_DIGIT = re.compile(r"\d")
+_NEEDS_DIGIT = frozenset({0, 1, 2, 4})
+"""The patterns of NOTATION that each need a digit; the others need a word of _TRIGGERS."""
+_TRIGGERS = ("q", "d", "o", "qd", "od", "qod", "ms", "mso4", "mgso4", "sc", "sq", "sub", "subq",
+             "cc", "ug", "iu")
+"""Whole words (in any case) without which none of the other patterns can match: q.d. and o.d.
+are read as single letters, sub-q as sub and q."""
+_TRIGGER = re.compile(rf"(?<!\w)(?:{'|'.join(_TRIGGERS)}|q\d+h)(?!\w)|[µμ]", re.IGNORECASE)
+
+
 def _check_patterns(plain: str) -> None:
-    for pattern, safe in NOTATION:
+    """The notation checks, each run only when the text holds what it needs (a digit; one of
+    the words it looks for): the patterns scan slowly, and most text has none of them."""
+    digits = _DIGIT.search(plain) is not None
+    words = _TRIGGER.search(plain) is not None
+    for i, (pattern, safe) in enumerate(NOTATION):
+        if not (digits if i in _NEEDS_DIGIT else words):
+            continue
         found = pattern.search(plain)
         if found:
             raise InlineError(f"'{found.group(0).strip()}' is error-prone notation: {safe}")

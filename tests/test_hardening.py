@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from generator import inline
@@ -84,6 +86,30 @@ def test_invisible_characters_entities_and_html_are_refused(written: str, messag
 def test_unsafe_notation_is_refused_however_it_is_hidden(written: str, shown: str) -> None:
     with pytest.raises(inline.InlineError, match=re.escape(shown)):
         inline.check_notation(written)
+
+
+FRAGMENTS = ["qd", "q.d.", "QD", "qod", "Q.O.D.", "od", "o.d.", "OD", "MS", "ms", "MSO4",
+             "mgso4", "SC", "sq", "sub-q", "subq", "Sub-Q", "q4h", "Q12H", "cc", "ug", "µg", "μg",
+             "IU", "iu", "5 U", "5IU", "5 MG", "2 Ml", ".5 mg", "1.0 mg", "1.50 mL", "0.5 mg",
+             "x", "q", "d", "o", "sub", "dose", "2", ".", "-", "(", ")", "_", "é", "mg", "U", "Q"]
+
+
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=8),
+       st.lists(st.sampled_from(["", " ", "  ", ".", ",", "-", "/", "(", "_"]), max_size=8))
+@settings(max_examples=3000, deadline=None)
+def test_the_quick_notation_check_finds_what_every_pattern_finds(
+        parts: list[str], seps: list[str]) -> None:
+    """The notation checks skip a pattern when the text lacks what it needs (a digit, one of a
+    few words); joined any way, fragments of unsafe notation are refused exactly as running every
+    pattern refuses them."""
+    text = "".join(p + (seps[i] if i < len(seps) else " ") for i, p in enumerate(parts))
+    expected = next((m for pattern, m in inline.NOTATION if pattern.search(text)), None)
+    try:
+        inline._check_patterns(text)
+        got = None
+    except inline.InlineError as e:
+        got = str(e).split(": ", 1)[1]
+    assert got == expected, text
 
 
 @pytest.mark.parametrize("written", [
