@@ -263,11 +263,14 @@ def osa_distance(a: str, b: str, limit: int) -> int:
 
 
 def looks_alike(a: str, b: str) -> bool:
-    """Drug names a reader could take for each other: at most two edits apart, or sharing their
-    first four and last three letters (hydroxyzine, hydralazine)."""
-    if a == b or min(len(a), len(b)) < 5:
+    """Drug names a reader could take for each other: as near as the typos search forgives (one
+    edit from five letters, two from nine: prednisone, prednisolone), or sharing their first four
+    and last three letters (hydroxyzine, hydralazine)."""
+    shorter = min(len(a), len(b))
+    if a == b or shorter < 5:
         return False
-    if osa_distance(a, b, 2) <= 2:
+    limit = 2 if shorter >= 9 else 1
+    if osa_distance(a, b, limit) <= limit:
         return True
     prefix = len(a) >= 7 and len(b) >= 7 and a[:4] == b[:4] and a[-3:] == b[-3:]
     return prefix and abs(len(a) - len(b)) <= 3

@@ -27,6 +27,7 @@
   var PAGE_WEIGHT = 0.35;               /* a guide page weighs about a third of a monograph */
   var EXACT = 1, VARIANT = 0.6, PREFIX = 0.8, FUZZY1 = 0.6, FUZZY2 = 0.45;
   var MAX_RESULTS = 20, MAX_PREFIX = 300, MAX_WORDS = 12;  /* a pasted paragraph stays fast */
+  var MAX_ALIKE = 5;
   var FINAL = "0123456789abcdefghijklmnopqrstuv";
   var CONT = "ABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_";
   var DIGIT = new Int8Array(128).fill(-1);
@@ -393,8 +394,8 @@
   }
 
   function alikeLine(doc) {
-    var others = E.alike[String(doc)];
-    if (!others || !others.length) { return null; }
+    var others = (E.alike[String(doc)] || []).slice(0, MAX_ALIKE);
+    if (!others.length) { return null; }
     var p = el("p", "kb-search-alike");
     p.appendChild(el("strong", null, others.length > 1 ? "Different drugs with similar names: " : "Different drug with a similar name: "));
     others.forEach(function (other, i) {
