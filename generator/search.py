@@ -74,6 +74,11 @@ def varint(n: int) -> str:
     return "".join(out)
 
 
+_SMALL = 4096
+_ENCODED = [varint(n).encode("ascii") for n in range(_SMALL)]
+"""The codes of small numbers, computed once: most gaps and field codes are small."""
+
+
 def read_varints(text: str) -> list[int]:
     """The numbers written by :func:`varint`, in order (for tests and the benchmark)."""
     out, value, shift = [], 0, 0
@@ -114,6 +119,12 @@ class Speller:
     def words(self, text: str) -> list[str]:
         """Index words of a text, in order, stop words dropped."""
         return [self.word(t) for t in _TOKEN.findall(fold(text)) if t not in _STOP]
+
+    def distinct_words(self, text: str) -> list[str]:
+        """The index words of a text, each once, in first-seen order (what the index needs; a
+        long text repeats most of its words)."""
+        tokens = dict.fromkeys(_TOKEN.findall(fold(text)))
+        return [self.word(t) for t in tokens if t not in _STOP]
 
     def phrase(self, text: str) -> str:
         """A name as one comparable string ("Nauzene" → "nauzene")."""
@@ -334,7 +345,7 @@ class SearchIndex:
         for kind, anchor, heading, text in doc.texts:
             section = self.sections.setdefault((anchor, heading), len(self.sections))
             code = section * 4 + kind
-            for word in self.speller.words(text):
+            for word in self.speller.distinct_words(text):
                 old = best.get(word)
                 if old is None or (old & 3) < kind:
                     best[word] = code
@@ -342,7 +353,10 @@ class SearchIndex:
             gap = number - self.last_doc.get(word, -1)
             self.last_doc[word] = number
             self.postings.setdefault(word, bytearray()).extend(
-                (varint(gap) + varint(best[word])).encode("ascii"))
+                _ENCODED[gap] if gap < _SMALL else varint(gap).encode("ascii"))
+            code = best[word]
+            self.postings[word].extend(
+                _ENCODED[code] if code < _SMALL else varint(code).encode("ascii"))
         for name in doc.drug_names:
             phrase = self.speller.phrase(name)
             if phrase:
