@@ -97,7 +97,7 @@ def documents(data: Path) -> list[dict[str, str]]:
     for loaded in kb.published(include_drafts=True):
         m = loaded.monograph
         path = monograph_path(m)
-        doc = monograph_doc(path, pages[path], title=m.title, names=[],
+        doc = monograph_doc(pages[path], title=m.title, names=[],
                             drug_names=[m.generic_name, *m.synonyms, *m.brand_names],
                             classes=[], class_words=[])
         out.append({"id": m.generic_name, "title": m.title,

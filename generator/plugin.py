@@ -72,7 +72,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
     def __init__(self) -> None:
         self.kb: KnowledgeBase | None = None
         self.pages: dict[str, str] = {}
-        self.letter_pages: dict[str, str] = {}
+        self.browse_pages: dict[str, str] = {}
         """The A–Z and drug-class pages of a large formulary."""
         self.grouped = False
         self.exports: list[str] = []
@@ -100,7 +100,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
             self.pages = render_pages(self.kb, include_drafts=self.include_drafts)
             self.grouped = grouped(self.kb, include_drafts=self.include_drafts)
             drafts = self.include_drafts
-            self.letter_pages = ({**render_letter_pages(self.kb, include_drafts=drafts),
+            self.browse_pages = ({**render_letter_pages(self.kb, include_drafts=drafts),
                                   **render_class_pages(self.kb, include_drafts=drafts)}
                                  if self.grouped else {})
             self.exports = self._write_exports(config)
@@ -124,7 +124,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
             files.append(page_file)
             self._index_monograph(loaded[path], path, markdown, page_file.url)
         self.pages = {}  # MkDocs holds the skeletons now; keep one copy of each page, not two
-        for path, markdown in self.letter_pages.items():  # their lists are filled per page
+        for path, markdown in self.browse_pages.items():  # their lists are filled per page
             files.append(File.generated(config, path, content=markdown))
         assert self.export_dir is not None
         for path in self.exports:  # JSON and FHIR beside the pages, copied from disk
@@ -138,7 +138,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         labels = [c.label for c in classes]
         words = [*labels, *(c.atc for c in classes if c.atc), m.indication or ""]
         self.search.add(monograph_doc(
-            path, markdown, title=m.title, names=[*m.synonyms, *m.brand_names],
+            markdown, title=m.title, names=[*m.synonyms, *m.brand_names],
             drug_names=[m.generic_name, *m.synonyms, *m.brand_names], classes=labels,
             class_words=words), url)
 
@@ -197,7 +197,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         blocks = self.blocks.pop(page.file.src_uri, None)
         html = restore_html_blocks(html, blocks) if blocks else html
         if not page.file.generated_by and self.search is not None:  # hand-written pages
-            self.search.add(page_doc(page.file.src_uri, page.title or "", html), page.file.url)
+            self.search.add(page_doc(page.title or "", html), page.file.url)
         return link_exports(html, lambda path: _url_to(files, path, page))
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,

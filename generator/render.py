@@ -391,27 +391,36 @@ def render_class_pages(kb: KnowledgeBase, *, include_drafts: bool) -> dict[str, 
 
 
 def render_index(kb: KnowledgeBase, *, include_drafts: bool, url_for: Callable[[str], str],
-                 letter: str | None = None, class_id: str | None = None,
-                 browse: bool = False) -> str:
+                 letter: str | None = None, class_id: str | None = None) -> str:
     """The table of monographs (of one letter, of one class, or all) for the page it is shown
-    on; with ``browse``, instead of all, the A–Z and drug-class links of a large formulary.
-
-    ``url_for`` turns a page path into the link from the page the list is shown on.
-    """
-    published = kb.published(include_drafts=include_drafts)
-    if browse:
-        letters: dict[str, int] = {}
-        for m in published:
-            letters[letter_of(m.monograph)] = letters.get(letter_of(m.monograph), 0) + 1
-        return tidy_markdown(render(
-            "browse.md.j2", total=len(published),
-            letters=[(url_for(letter_path(k)), k, n) for k, n in sorted(letters.items())],
-            classes=[(url_for(class_path(c.id)), c.label, n)
-                     for c, n in classes_in_use(kb, include_drafts=include_drafts)]))
-    entries = [(url_for(monograph_path(m.monograph)), m.monograph) for m in published
+    on. ``url_for`` turns a page path into the link from the page the list is shown on."""
+    entries = [(url_for(monograph_path(m.monograph)), m.monograph)
+               for m in kb.published(include_drafts=include_drafts)
                if (letter is None or letter_of(m.monograph) == letter)
                and (class_id is None or class_id in m.monograph.drug_classes)]
     return tidy_markdown(render("index.md.j2", entries=entries, classes=kb.classes))
+
+
+def monograph_count(n: int) -> str:
+    """``1 monograph``, ``12 monographs``."""
+    return f"{n} monograph{'' if n == 1 else 's'}"
+
+
+def render_browse(kb: KnowledgeBase, *, include_drafts: bool,
+                  url_for: Callable[[str], str]) -> str:
+    """The home page of a large formulary: links to the A–Z pages and the drug-class pages,
+    each with how many monographs it lists, instead of a table of every monograph."""
+    published = kb.published(include_drafts=include_drafts)
+    letters: dict[str, int] = {}
+    for m in published:
+        letters[letter_of(m.monograph)] = letters.get(letter_of(m.monograph), 0) + 1
+    return tidy_markdown(render(
+        "browse.md.j2", total=len(published),
+        letters=[(url_for(letter_path(k)), k,
+                  f"{'Other' if k == '#' else k}: {monograph_count(n)}")
+                 for k, n in sorted(letters.items())],
+        classes=[(url_for(class_path(c.id)), c.label, n)
+                 for c, n in classes_in_use(kb, include_drafts=include_drafts)]))
 
 
 def fill_index_markers(markdown: str, kb: KnowledgeBase, *, include_drafts: bool,
@@ -421,12 +430,19 @@ def fill_index_markers(markdown: str, kb: KnowledgeBase, *, include_drafts: bool
     drug-class links rather than every monograph."""
     if _CLASS_INDEX_MARKER in markdown:
         markdown = markdown.replace(_CLASS_INDEX_MARKER, tidy_markdown(render(
-            "classes.md.j2", classes=[(url_for(class_path(c.id)), c, n) for c, n in
-                                      classes_in_use(kb, include_drafts=include_drafts)])))
-    return _INDEX_MARKERS.sub(
-        lambda m: render_index(kb, include_drafts=include_drafts, url_for=url_for,
-                               letter=m.group(1), class_id=m.group(2),
-                               browse=browse and not (m.group(1) or m.group(2))), markdown)
+            "classes.md.j2", classes=[
+                (url_for(class_path(c.id)), c.label,
+                 f"{f' (ATC {c.atc})' if c.atc else ''}: {monograph_count(n)}")
+                for c, n in classes_in_use(kb, include_drafts=include_drafts)])))
+
+    def fill(marker: re.Match[str]) -> str:
+        letter, class_id = marker.group(1), marker.group(2)
+        if browse and not (letter or class_id):
+            return render_browse(kb, include_drafts=include_drafts, url_for=url_for)
+        return render_index(kb, include_drafts=include_drafts, url_for=url_for, letter=letter,
+                            class_id=class_id)
+
+    return _INDEX_MARKERS.sub(fill, markdown)
 
 
 def render_new_monograph(generic_name: str, *, today: str) -> str:

@@ -26,7 +26,7 @@ import html
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .model import SearchTerms
@@ -77,6 +77,19 @@ def varint(n: int) -> str:
 _SMALL = 4096
 _ENCODED = [varint(n).encode("ascii") for n in range(_SMALL)]
 """The codes of small numbers, computed once: most gaps and field codes are small."""
+
+
+def _encoded(n: int) -> bytes:
+    return _ENCODED[n] if n < _SMALL else varint(n).encode("ascii")
+
+
+def decode_postings(text: str) -> list[tuple[int, int, int]]:
+    """A word's postings as (document, field, section), the way search.js reads them."""
+    numbers, doc, out = read_varints(text), -1, []
+    for gap, code in zip(numbers[::2], numbers[1::2], strict=True):
+        doc += gap
+        out.append((doc, code & 3, code >> 2))
+    return out
 
 
 def read_varints(text: str) -> list[int]:
@@ -135,8 +148,6 @@ class Speller:
 class SearchDoc:
     """One page of the site as search sees it."""
 
-    path: str
-    """Its source path (``monographs/ketamine.md``); the build turns it into a link."""
     title: str
     kind: str
     """"monograph" or "page"."""
@@ -186,11 +197,11 @@ def plain(markup: str) -> str:
     return html.unescape(_TAG.sub(" ", _CITE.sub("", markup)))
 
 
-def monograph_doc(path: str, markdown: str, *, title: str, names: list[str],
+def monograph_doc(markdown: str, *, title: str, names: list[str],
                   drug_names: list[str], classes: list[str], class_words: list[str]
                   ) -> SearchDoc:
     """A monograph's search document, from the page Markdown the renderer wrote."""
-    doc = SearchDoc(path, title, "monograph", names=names, classes=classes,
+    doc = SearchDoc(title, "monograph", names=names, classes=classes,
                     drug_names=drug_names)
     doc.texts.append((FIELD_NAME, "", "", " ".join([title, *drug_names])))
     if class_words:
@@ -232,9 +243,9 @@ def monograph_doc(path: str, markdown: str, *, title: str, names: list[str],
     return doc
 
 
-def page_doc(path: str, title: str, page_html: str) -> SearchDoc:
+def page_doc(title: str, page_html: str) -> SearchDoc:
     """A hand-written page's search document, from the HTML MkDocs made of it."""
-    doc = SearchDoc(path, title, "page")
+    doc = SearchDoc(title, "page")
     doc.texts.append((FIELD_HEADING, "", "", title))
     markup = drop_excluded(page_html)
     anchor, heading, pos = "", "", 0
@@ -353,10 +364,7 @@ class SearchIndex:
             gap = number - self.last_doc.get(word, -1)
             self.last_doc[word] = number
             self.postings.setdefault(word, bytearray()).extend(
-                _ENCODED[gap] if gap < _SMALL else varint(gap).encode("ascii"))
-            code = best[word]
-            self.postings[word].extend(
-                _ENCODED[code] if code < _SMALL else varint(code).encode("ascii"))
+                _encoded(gap) + _encoded(best[word]))
         for name in doc.drug_names:
             phrase = self.speller.phrase(name)
             if phrase:
@@ -403,14 +411,3 @@ class SearchIndex:
         name = _content_name("index", text)
         out[name] = text
         return name, out
-
-
-def iter_words(index: SearchIndex) -> Iterator[tuple[str, list[tuple[int, int, int]]]]:
-    """Every word with its postings decoded as (document, field, section): for tests."""
-    for word, raw in sorted(index.postings.items()):
-        numbers = read_varints(raw.decode("ascii"))
-        doc, out = -1, []
-        for gap, code in zip(numbers[::2], numbers[1::2], strict=True):
-            doc += gap
-            out.append((doc, code & 3, code >> 2))
-        yield word, out

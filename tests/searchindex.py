@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from generator.search import read_varints
+from generator.search import decode_postings
 
 
 def _payload(path: Path) -> dict[str, Any]:
@@ -34,8 +34,6 @@ def words_by_page(site: Path) -> dict[str, dict[str, tuple[int, str]]]:
     for name in main["shards"]:
         shard = _payload(path.parent / name)
         for word, raw in shard["postings"].items():
-            numbers, doc = read_varints(raw), -1
-            for gap, code in zip(numbers[::2], numbers[1::2], strict=True):
-                doc += gap
-                out[main["docs"][doc][0]][word] = (code & 3, main["sections"][code >> 2][1])
+            for doc, field, section in decode_postings(raw):
+                out[main["docs"][doc][0]][word] = (field, main["sections"][section][1])
     return out

@@ -107,7 +107,6 @@ class Anchor:
     brands: list[str] = field(default_factory=list)
     effects: list[str] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
-    regimens: list[dict[str, object]] = field(default_factory=list)
 
 
 SEARCH_ANCHORS = [

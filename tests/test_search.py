@@ -91,7 +91,7 @@ def test_every_regimen_is_indexed_as_the_dose_formatter_words_it() -> None:
     pages = render_pages(kb, include_drafts=True)
     for loaded in kb.monographs:
         m = loaded.monograph
-        doc = monograph_doc(monograph_path(m), pages[monograph_path(m)], title=m.title,
+        doc = monograph_doc(pages[monograph_path(m)], title=m.title,
                             names=[], drug_names=[m.generic_name], classes=[], class_words=[])
         body = set(SPELLER.words(" ".join(t for f, _, _, t in doc.texts if f == FIELD_BODY)))
         for regimen in m.dosing.regimens if m.dosing else []:
@@ -105,7 +105,7 @@ def test_every_regimen_is_indexed_as_the_dose_formatter_words_it() -> None:
 def test_the_glance_box_and_calculator_are_not_indexed_twice() -> None:
     kb = load_knowledge_base(ROOT / "data")
     page = render_pages(kb, include_drafts=True)["monographs/ketamine.md"]
-    doc = monograph_doc("monographs/ketamine.md", page, title="Ketamine for pain", names=[],
+    doc = monograph_doc(page, title="Ketamine for pain", names=[],
                         drug_names=["ketamine"], classes=[], class_words=[])
     text = " ".join(t for _, _, _, t in doc.texts)
     assert "At a glance" not in text
@@ -142,7 +142,7 @@ def test_the_same_data_writes_the_same_files(tmp_path: Path) -> None:
         for loaded in kb.published(include_drafts=True):
             m = loaded.monograph
             path = monograph_path(m)
-            index.add(monograph_doc(path, pages[path], title=m.title, names=m.brand_names,
+            index.add(monograph_doc(pages[path], title=m.title, names=m.brand_names,
                                     drug_names=[m.generic_name, *m.brand_names], classes=[],
                                     class_words=[]), path.replace(".md", "/"))
         return index.files()
