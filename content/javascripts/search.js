@@ -493,7 +493,10 @@
       var first = links()[0];
       if (first) { event.preventDefault(); first.focus(); }
     } else if (event.key === "Enter") {
-      event.preventDefault();             /* never open a result by itself */
+      event.preventDefault();             /* never open a result by itself: say how to choose */
+      if (links().length && !/to open one/.test(meta.textContent)) {
+        meta.textContent += ". Press \u2193 then Enter, or click, to open one.";
+      }
     } else if (event.key === "Escape") {
       event.preventDefault();
       close();

@@ -58,15 +58,9 @@ ABBREVIATIONS = [
 CASES = MISSPELLINGS + VARIANTS + ABBREVIATIONS
 
 
-@pytest.fixture(scope="module")
-def search_sites(synthetic_sites: dict[str, Path]) -> dict[str, Path]:
-    """The synthetic formulary built twice: as served, and as the offline bundle builds it."""
-    return synthetic_sites
-
-
 @pytest.fixture(scope="module", params=["served", "offline"])
 def search_page(request: pytest.FixtureRequest, browser: Browser,
-                search_sites: dict[str, Path]) -> Iterator[tuple[Page, str]]:
+                synthetic_sites: dict[str, Path]) -> Iterator[tuple[Page, str]]:
     """One tab on the formulary's home page (served, or from file://); each test types into it."""
     mode = request.param
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -76,11 +70,11 @@ def search_page(request: pytest.FixtureRequest, browser: Browser,
                else None)
     page = context.new_page()
     if mode == "served":
-        serving = _serve(search_sites["served"])
+        serving = _serve(synthetic_sites["served"])
         url = next(serving)
         page.goto(url)
     else:
-        page.goto((search_sites["offline"] / "index.html").as_uri())
+        page.goto((synthetic_sites["offline"] / "index.html").as_uri())
     yield page, mode
     context.close()
     if mode == "served":
@@ -178,6 +172,8 @@ def test_enter_never_opens_a_result_by_itself_arrows_and_enter_do(
     url = page.url
     page.locator("input.md-search__input").press("Enter")
     assert page.url == url
+    expect(page.locator(".kb-search-meta")).to_contain_text(
+        "Press \u2193 then Enter, or click, to open one.")
     page.keyboard.press("ArrowDown")
     expect(page.locator(".md-search-result__item > a").first).to_be_focused()
     page.keyboard.press("ArrowDown")
@@ -220,13 +216,13 @@ def test_hand_written_pages_are_found(search_page: tuple[Page, str]) -> None:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("words", ["prednisone", "kodiene"])
-def test_no_axe_violation_with_results_open(browser: Browser, search_sites: dict[str, Path],
+def test_no_axe_violation_with_results_open(browser: Browser, synthetic_sites: dict[str, Path],
                                            scheme: str, words: str) -> None:
     """Results with a near-spelling mark and look-alike names, and the no-result suggestions,
     in both colour schemes."""
     context = browser.new_context(color_scheme=scheme)  # type: ignore[arg-type]
     page = context.new_page()
-    page.goto((search_sites["offline"] / "index.html").as_uri())
+    page.goto((synthetic_sites["offline"] / "index.html").as_uri())
     results(page, words)
     if words == "prednisone":
         expect(page.locator(".kb-search-warning").first).to_be_visible()
