@@ -24,13 +24,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from . import doses, inline, units, vocabulary
 from .citations import number_citations
-from .loader import KnowledgeBase
+from .loader import KnowledgeBase, LoadedMonograph
 from .model import Bounds, Dose, DoseStep, Duration, Monograph, Population, Quantity, Regimen
 from .references import Reference
 from .schema import monograph_schema
@@ -388,33 +389,65 @@ def export_files(kb: KnowledgeBase, *, version: str, disclaimer: str) -> dict[st
     return dict(iter_exports(kb, version=version, disclaimer=disclaimer))
 
 
-def iter_exports(kb: KnowledgeBase, *, version: str, disclaimer: str
-                 ) -> Iterator[tuple[str, str]]:
-    """Each exported file as ``(path in the site, text)``, one at a time, so that a build can
-    write them out without holding them all."""
-    listing = []
-    bundle = []  # each entry's JSON text, joined into the Bundle at the end
-    for loaded in kb.published(include_drafts=False):
-        m = loaded.monograph
-        folder = page_address(m)
-        knowledge = dumps(medication_knowledge(m, kb, version=version, disclaimer=disclaimer))
-        yield folder + MONOGRAPH_JSON, dumps(monograph_json(
-            m, kb.references, version=version, disclaimer=disclaimer))
-        yield folder + FHIR_JSON, knowledge
-        bundle.append(f'{{"fullUrl":{json.dumps(folder + FHIR_JSON)},'
-                      f'"resource":{knowledge.rstrip()}}}')
-        listing.append({
-            "id": m.slug, "title": m.title, "generic_name": m.generic_name,
-            "synonyms": m.synonyms, "brand_names": m.brand_names,
-            "drug_classes": [kb.classes[c].label if c in kb.classes else c
-                             for c in m.drug_classes],
-            "review_status": vocabulary.REVIEW_STATUSES[m.review.status],
-            "page": folder, "data": folder + MONOGRAPH_JSON, "fhir": folder + FHIR_JSON,
-        })
+@dataclass(frozen=True)
+class MonographExport:
+    """One monograph's share of the exports: its FHIR resource and its formulary entry (its
+    JSON file is written and dropped; the FHIR text is also joined into the Bundle)."""
+
+    folder: str
+    fhir: str
+    listing: dict[str, Any]
+
+
+def monograph_exports(loaded: LoadedMonograph, kb: KnowledgeBase, *, version: str,
+                      disclaimer: str) -> tuple[list[tuple[str, str]], MonographExport]:
+    """One monograph's two files ``(path in the site, text)`` and what the formulary files
+    need of it."""
+    m = loaded.monograph
+    folder = page_address(m)
+    knowledge = dumps(medication_knowledge(m, kb, version=version, disclaimer=disclaimer))
+    files = [(folder + MONOGRAPH_JSON, dumps(monograph_json(
+        m, kb.references, version=version, disclaimer=disclaimer))),
+             (folder + FHIR_JSON, knowledge)]
+    listing = {
+        "id": m.slug, "title": m.title, "generic_name": m.generic_name,
+        "synonyms": m.synonyms, "brand_names": m.brand_names,
+        "drug_classes": [kb.classes[c].label if c in kb.classes else c
+                         for c in m.drug_classes],
+        "review_status": vocabulary.REVIEW_STATUSES[m.review.status],
+        "page": folder, "data": folder + MONOGRAPH_JSON, "fhir": folder + FHIR_JSON,
+    }
+    return files, MonographExport(folder, knowledge, listing)
+
+
+def formulary_exports(parts: Iterable[MonographExport], *, version: str, disclaimer: str
+                      ) -> Iterator[tuple[str, str]]:
+    """The files of the whole formulary, from each monograph's share in title order."""
+    parts = list(parts)
     yield "formulary.json", dumps({"export_version": EXPORT_VERSION, "content_version": version,
-                                   "disclaimer": disclaimer, "monographs": listing})
+                                   "disclaimer": disclaimer,
+                                   "monographs": [p.listing for p in parts]})
     # The Bundle is joined from each resource's text as written above: keys in sorted order,
     # as dumps() would write them ("entry", "id", "resourceType", "type").
-    yield "formulary.fhir.json", ('{"entry":[' + ",".join(bundle) + '],"id":"formulary",'
-                                  '"resourceType":"Bundle","type":"collection"}\n')
+    yield "formulary.fhir.json", ('{"entry":['
+                                  + ",".join(f'{{"fullUrl":{json.dumps(p.folder + FHIR_JSON)},'
+                                             f'"resource":{p.fhir.rstrip()}}}' for p in parts)
+                                  + '],"id":"formulary","resourceType":"Bundle",'
+                                    '"type":"collection"}\n')
     yield "schema/monograph.schema.json", dumps(monograph_schema())
+
+
+def iter_exports(kb: KnowledgeBase, *, version: str, disclaimer: str,
+                 parts: dict[str, MonographExport] | None = None
+                 ) -> Iterator[tuple[str, str]]:
+    """Each exported file as ``(path in the site, text)``, one at a time, so that a build can
+    write them out without holding them all. Drafts are never exported. ``parts``, when given,
+    receives each monograph's share by its source file's name (a preview keeps them)."""
+    kept = []
+    for loaded in kb.published(include_drafts=False):
+        files, part = monograph_exports(loaded, kb, version=version, disclaimer=disclaimer)
+        yield from files
+        kept.append(part)
+        if parts is not None:
+            parts[loaded.source.name] = part
+    yield from formulary_exports(kept, version=version, disclaimer=disclaimer)

@@ -336,6 +336,15 @@ def _content_name(kind: str, text: str) -> str:
     return f"{kind}.{digest}.js"
 
 
+@dataclass(frozen=True)
+class Analysed:
+    """A document's words, each with its strongest field, and its drug names as phrases."""
+
+    words: tuple[tuple[str, tuple[int, str, str]], ...]
+    sections: tuple[tuple[str, str], ...]
+    names: tuple[str, ...]
+
+
 class SearchIndex:
     """Collects documents and writes the index files."""
 
@@ -348,27 +357,34 @@ class SearchIndex:
         self.last_doc: dict[str, int] = {}
         self.names: list[tuple[str, int]] = []
 
-    def add(self, doc: SearchDoc, url: str) -> None:
-        """Index one document, linked at ``url`` (relative to the site's root)."""
-        number = len(self.docs)
-        self.docs.append((doc, url))
-        best: dict[str, int] = {}
+    def analyse(self, doc: SearchDoc) -> Analysed:
+        """Each word of ``doc`` with the strongest field it is in: the costly part of indexing,
+        kept by a preview for the pages that did not change."""
+        best: dict[str, tuple[int, str, str]] = {}
+        sections: dict[tuple[str, str], None] = {}
         for kind, anchor, heading, text in doc.texts:
-            section = self.sections.setdefault((anchor, heading), len(self.sections))
-            code = section * 4 + kind
+            sections[(anchor, heading)] = None
             for word in self.speller.distinct_words(text):
                 old = best.get(word)
-                if old is None or (old & 3) < kind:
-                    best[word] = code
-        for word in sorted(best):
+                if old is None or old[0] < kind:
+                    best[word] = (kind, anchor, heading)
+        names = [phrase for name in doc.drug_names if (phrase := self.speller.phrase(name))]
+        return Analysed(tuple(sorted(best.items())), tuple(sections), tuple(names))
+
+    def add(self, doc: SearchDoc, url: str, analysed: Analysed | None = None) -> None:
+        """Index one document, linked at ``url`` (relative to the site's root)."""
+        analysed = analysed or self.analyse(doc)
+        number = len(self.docs)
+        self.docs.append((doc, url))
+        for key in analysed.sections:  # numbered in the order the pages are read
+            self.sections.setdefault(key, len(self.sections))
+        for word, (kind, anchor, heading) in analysed.words:
+            section = self.sections[(anchor, heading)]
             gap = number - self.last_doc.get(word, -1)
             self.last_doc[word] = number
             self.postings.setdefault(word, bytearray()).extend(
-                _encoded(gap) + _encoded(best[word]))
-        for name in doc.drug_names:
-            phrase = self.speller.phrase(name)
-            if phrase:
-                self.names.append((phrase, number))
+                _encoded(gap) + _encoded(section * 4 + kind))
+        self.names.extend((phrase, number) for phrase in analysed.names)
 
     def files(self) -> tuple[str, dict[str, str]]:
         """The main file's name and every file: ``{name: JavaScript}``, names by content."""
