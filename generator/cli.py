@@ -6,9 +6,7 @@ Every failure is printed as a message, never a traceback, and ends with exit cod
 from __future__ import annotations
 
 import argparse
-import ctypes
 import datetime as dt
-import errno
 import os
 import re
 import shutil
@@ -18,9 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import csp, diff, publish
+from . import csp, diff, publish, serve
 from .errors import DataError, KbError, SiteBuildError, describe_os_error
 from .loader import MONOGRAPHS_DIR, load_knowledge_base
+from .publish import exchange
 from .render import render_new_monograph
 from .schema import SCHEMA_DIR, write_schemas
 
@@ -116,27 +115,6 @@ def remove_stale_staging(folder: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-_RENAME_EXCHANGE = 2
-
-
-def exchange(a: Path, b: Path) -> None:
-    """Swap two paths in one atomic step (Linux renameat2 RENAME_EXCHANGE); where the system
-    lacks it, fall back to two renames."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
-    if renameat2 is not None:
-        at_fdcwd = -100
-        if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE) == 0:
-            return
-        code = ctypes.get_errno()
-        if code not in (errno.EINVAL, errno.ENOSYS):
-            raise OSError(code, os.strerror(code), str(b))
-    old = b.with_name(b.name + ".old")
-    b.rename(old)
-    a.rename(b)
-    old.rename(a)
-
-
 def cmd_build(args: argparse.Namespace) -> int:
     """Build the site atomically."""
     build_site(Path(args.site_dir), strict=not args.no_strict, release=args.release,
@@ -197,9 +175,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Preview with live reload (drafts shown, with their banner)."""
-    return publish.run_mkdocs("serve", "--config-file", args.config_file,
-                              "--dev-addr", args.dev_addr)
+    """Preview with live reload (drafts shown, with their banner), rebuilding only what a save
+    changes."""
+    return serve.serve(Path(args.config_file), args.dev_addr)
 
 
 Command = Callable[[argparse.Namespace], int]
@@ -259,7 +237,9 @@ def main(argv: list[str] | None = None) -> int:
 
     p = _command(sub, "serve", cmd_serve, "preview the site, reloading when data/ changes",
                  "Preview on http://127.0.0.1:8000; the page reloads when a YAML file in data/ "
-                 "or a page in content/ changes.",
+                 "or a page in content/ changes. Saving a monograph rebuilds only its page and "
+                 "the lists that name it; a save with a mistake keeps the last good page and "
+                 "shows the problem on it.",
                  "kb serve --dev-addr 127.0.0.1:8001")
     p.add_argument("--config-file", default="mkdocs.yml")
     p.add_argument("--dev-addr", default="127.0.0.1:8000")

@@ -44,11 +44,11 @@ class DataError(KbError):
         self.problems = sorted(problems, key=_problem_order)
         super().__init__(self.report())
 
-    def report(self) -> str:
-        """Every problem on its own line, then a one-line count."""
+    def report(self, outcome: str = "nothing was built") -> str:
+        """Every problem on its own line, then a one-line count and what came of it."""
         lines = [str(p) for p in self.problems]
         n = len(self.problems)
-        lines.append(f"{n} problem{'s' if n != 1 else ''} found; nothing was built.")
+        lines.append(f"{n} problem{'s' if n != 1 else ''} found; {outcome}.")
         return "\n".join(lines)
 
 

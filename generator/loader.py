@@ -96,6 +96,22 @@ def load_knowledge_base(data_dir: Path, *, today: dt.date | None = None,
                          classes, search_terms)
 
 
+def load_monograph(path: Path, kb: KnowledgeBase, *, today: dt.date | None = None
+                   ) -> tuple[LoadedMonograph, list[Problem]]:
+    """Read and check one monograph against the rest of an already loaded ``kb`` (its
+    references and drug classes), as :func:`load_knowledge_base` would: a preview re-reads
+    only the file that changed. Returns it with its warnings; raises :class:`DataError`."""
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    located: dict[str, tuple[Reference, Path_]] = {key: (ref, ()) for key, ref in
+                                                   kb.references.items()}
+    loaded = _load_monograph(path, references=located, classes=kb.classes, problems=problems,
+                             warnings=warnings, today=today or dt.date.today())
+    if problems or loaded is None:
+        raise DataError(problems or [Problem(display_path(path), 1, 1, "", "file not found")])
+    return loaded, warnings
+
+
 KNOWN_FOLDERS = {MONOGRAPHS_DIR: "monographs", "schema": "exported JSON Schema",
                  "sources": "source documents"}
 """The folders of data/ and what each holds; everything else in data/ is an error."""

@@ -26,7 +26,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from .errors import KbError
-from .export import iter_exports, link_exports
+from .export import MonographExport, iter_exports, link_exports
 from .loader import KnowledgeBase, load_knowledge_base
 from .model import Monograph
 from .render import (
@@ -39,12 +39,16 @@ from .render import (
     restore_html_blocks,
     stash_html_blocks,
 )
-from .search import SearchIndex, monograph_doc, page_doc
+from .search import Analysed, SearchDoc, SearchIndex, monograph_doc, page_doc
 from .site import compact_html, grouped, site_nav
 from .version import content_version
 
 OFFLINE_ENV = "KB_OFFLINE"
 """Set to true for the offline bundle: links end in index.html, so it works from file://."""
+
+PREVIEW_INDEX = "index.js"
+"""The search index's main file in a preview: a stable name, so an edit rewrites one page, not
+every page that links the index."""
 
 INCLUDE_DRAFTS_ENV = "KB_INCLUDE_DRAFTS"
 """Set to 0 for a release build: drafts are then left out of the site."""
@@ -79,8 +83,20 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         self.export_dir: Path | None = None
         self.blocks: dict[str, list[str]] = {}
         self.data_dir = Path("data")
-        self.search: SearchIndex | None = None
         self.search_dir: Path | None = None
+        self.search_docs: dict[str, tuple[SearchDoc, str, Analysed]] = {}
+        """Each page's search document, link and words, by page: monographs first, in title
+        order, then the hand-written pages in the order MkDocs reads them."""
+        self.speller: SearchIndex | None = None
+        self.preview = False
+        """Set by a preview (``kb serve``): keep what an incremental rebuild reuses, and name the
+        search index's main file ``search/index.js`` so pages do not change with the index."""
+        self.version: str | None = None
+        """The content version to show instead of asking git (a preview keeps its first)."""
+        self.markdown: dict[str, str] = {}
+        """A preview's rendered monograph pages, by page path."""
+        self.export_parts: dict[str, MonographExport] = {}
+        """A preview's share of each monograph in the formulary exports, by source file name."""
 
     @property
     def include_drafts(self) -> bool:
@@ -92,7 +108,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         """Read and check everything, and render every page, before MkDocs writes anything."""
         root = Path(config.config_file_path).parent
         self.data_dir = root / self.config.data_dir
-        config.extra["kb_version"] = content_version(root)
+        config.extra["kb_version"] = self.version or content_version(root)
         if os.environ.get(OFFLINE_ENV, "").lower() in ("1", "true", "yes"):
             config.use_directory_urls = False  # file:// has no index.html for a folder
         try:
@@ -115,14 +131,14 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         """Add each monograph page as a generated file."""
         self.blocks = {}
         assert self.kb is not None
-        self.search = SearchIndex(self.kb.search_terms)
+        self.speller = SearchIndex(self.kb.search_terms)
+        self.search_docs = {}
         loaded = {monograph_path(m.monograph): m.monograph
                   for m in self.kb.published(include_drafts=self.include_drafts)}
         for path, markdown in self.pages.items():
-            skeleton, self.blocks[path] = stash_html_blocks(markdown)
-            page_file = File.generated(config, path, content=skeleton)
-            files.append(page_file)
-            self._index_monograph(loaded[path], path, markdown, page_file.url)
+            files.append(self.monograph_file(config, loaded[path], path, markdown))
+        if self.preview:
+            self.markdown = self.pages
         self.pages = {}  # MkDocs holds the skeletons now; keep one copy of each page, not two
         for path, markdown in self.browse_pages.items():  # their lists are filled per page
             files.append(File.generated(config, path, content=markdown))
@@ -132,28 +148,57 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
                                         abs_src_path=str(self.export_dir / path)))
         return files
 
+    def monograph_file(self, config: MkDocsConfig, m: Monograph, path: str, markdown: str,
+                       existing: File | None = None) -> File:
+        """A monograph's page as a generated file (``existing``, given new content, when a
+        preview rebuilds it), its HTML blocks set aside for after Markdown, and its search
+        document made."""
+        skeleton, self.blocks[path] = stash_html_blocks(markdown)
+        if existing is not None:
+            existing.content_string = skeleton
+            page_file = existing
+        else:
+            page_file = File.generated(config, path, content=skeleton)
+        self._index_monograph(m, path, markdown, page_file.url)
+        return page_file
+
     def _index_monograph(self, m: Monograph, path: str, markdown: str, url: str) -> None:
-        assert self.kb is not None and self.search is not None
+        assert self.kb is not None and self.speller is not None
         classes = [self.kb.classes[c] for c in m.drug_classes if c in self.kb.classes]
         labels = [c.label for c in classes]
         words = [*labels, *(c.atc for c in classes if c.atc), m.indication or ""]
-        self.search.add(monograph_doc(
+        doc = monograph_doc(
             markdown, title=m.title, names=[*m.synonyms, *m.brand_names],
             drug_names=[m.generic_name, *m.synonyms, *m.brand_names], classes=labels,
-            class_words=words), url)
+            class_words=words)
+        self.search_docs[path] = (doc, url, self.speller.analyse(doc))
+
+    def search_files(self, entries: list[tuple[SearchDoc, str, Analysed]] | None = None
+                     ) -> tuple[str, dict[str, str]]:
+        """The search index's files from every page's document (or ``entries``):
+        ``(main file, {name: text})``; a preview's main file is ``index.js`` whatever it holds."""
+        assert self.kb is not None
+        index = SearchIndex(self.kb.search_terms)
+        for doc, url, analysed in (self.search_docs.values() if entries is None else entries):
+            index.add(doc, url, analysed)
+        main, written = index.files()
+        if self.preview:
+            written[PREVIEW_INDEX] = written.pop(main)
+            main = PREVIEW_INDEX
+        return main, written
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """Write the search index once every page is read, and tell the templates its name."""
-        assert self.search is not None
         self._remove_search()
         self.search_dir = Path(tempfile.mkdtemp(prefix="kb-search-"))
-        main, written = self.search.files()
+        main, written = self.search_files()
         for name, text in written.items():
             (self.search_dir / name).write_text(text, encoding="utf-8")
             files.append(File.generated(config, f"search/{name}",
                                         abs_src_path=str(self.search_dir / name)))
         config.extra["kb_search_index"] = f"search/{main}"
-        self.search = None
+        if not self.preview:
+            self.search_docs = {}
         return env
 
     def _remove_search(self) -> None:
@@ -167,9 +212,11 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         self.export_dir = Path(tempfile.mkdtemp(prefix="kb-export-"))
         written = []
         assert self.kb is not None
+        self.export_parts = {}
         for path, text in iter_exports(self.kb, version=config.extra["kb_version"],
                                        disclaimer=" ".join(
-                                           config.extra["kb"]["disclaimer"].split())):
+                                           config.extra["kb"]["disclaimer"].split()),
+                                       parts=self.export_parts if self.preview else None):
             target = self.export_dir / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
@@ -196,8 +243,9 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         """Put the generated HTML back where MkDocs converted only the headings."""
         blocks = self.blocks.pop(page.file.src_uri, None)
         html = restore_html_blocks(html, blocks) if blocks else html
-        if not page.file.generated_by and self.search is not None:  # hand-written pages
-            self.search.add(page_doc(page.title or "", html), page.file.url)
+        if not page.file.generated_by and self.speller is not None:  # hand-written pages
+            doc = page_doc(page.title or "", html)
+            self.search_docs[page.file.src_uri] = (doc, page.file.url, self.speller.analyse(doc))
         return link_exports(html, lambda path: _url_to(files, path, page))
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,

@@ -11,6 +11,8 @@ normalised.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import fcntl
 import gzip
 import hashlib
@@ -310,3 +312,24 @@ def _switch(link: Path, target: str) -> None:
         temporary.unlink()
     temporary.symlink_to(target)
     temporary.replace(link)
+
+
+_RENAME_EXCHANGE = 2
+
+
+def exchange(a: Path, b: Path) -> None:
+    """Swap two paths in one atomic step (Linux renameat2 RENAME_EXCHANGE); where the system
+    lacks it, fall back to two renames."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is not None:
+        at_fdcwd = -100
+        if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+            return
+        code = ctypes.get_errno()
+        if code not in (errno.EINVAL, errno.ENOSYS):
+            raise OSError(code, os.strerror(code), str(b))
+    old = b.with_name(b.name + ".old")
+    b.rename(old)
+    a.rename(b)
+    old.rename(a)

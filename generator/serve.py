@@ -1,0 +1,98 @@
+"""``kb serve``: MkDocs' live-reload server in front of the incremental :class:`Preview`.
+
+Two changes to MkDocs' server: a save is seen through inotify at once rather than at the next
+poll of thousands of files, and while a save has a mistake every page served carries a banner
+with the problem (the page under it is the last good one).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import watchdog.observers
+from mkdocs.exceptions import MkDocsException
+from mkdocs.livereload import LiveReloadServer
+
+from .errors import KbError
+from .preview import CodeChangedError, Preview, PreviewError, timed_update
+
+log = logging.getLogger("mkdocs.kb.serve")
+
+BANNER = (
+    '<div role="alert" id="kb-preview-error" style="position:sticky;top:0;z-index:10;'
+    'margin:0;padding:1em;background:#b71c1c;color:#fff;font:16px/1.4 system-ui,sans-serif">'
+    "<strong>This preview is not up to date.</strong> The last save has a problem, so the "
+    "page below is the last version that built. Fix the file and save it again."
+    '<pre style="white-space:pre-wrap;margin:.5em 0 0;font-size:15px;color:#fff;'
+    'background:none">{problem}</pre></div>')
+
+
+class PreviewServer(LiveReloadServer):
+    """Serves ``preview.site_dir`` and brings it up to date on every save."""
+
+    def __init__(self, preview: Preview, host: str, port: int) -> None:
+        super().__init__(builder=self.rebuild, host=host, port=port,
+                         root=str(preview.site_dir))
+        self.preview = preview
+        self.observer = watchdog.observers.Observer()  # type: ignore[assignment]
+        self.build_delay = 0.05  # a save is one write; wait no longer for more
+
+    def rebuild(self) -> None:
+        """Called by the server's loop after each save."""
+        try:
+            done, seconds = timed_update(self.preview)
+        except PreviewError as e:
+            print(f"kb serve: this save is not shown:\n{e}", file=sys.stderr, flush=True)
+            return
+        except CodeChangedError:
+            log.info("The generator's code changed: starting again")
+            self.shutdown()
+            os.execv(sys.executable, [sys.executable, "-m", "generator", *sys.argv[1:]])
+        log.info(f"{done[:1].upper()}{done[1:]} in {seconds:.2f} s")
+
+    def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
+        content = super()._inject_js_into_html(content, epoch)  # type: ignore[no-untyped-call]
+        problem = self.preview.error
+        if problem is None:
+            return content
+        banner = BANNER.format(problem=html.escape(problem)).encode("utf-8")
+        start = content.find(b"<body")
+        end = content.find(b">", start) + 1 if start >= 0 else 0
+        return content[:end] + banner + content[end:]
+
+
+def serve(config_file: Path, dev_addr: str) -> int:
+    """Build the preview, then serve it until interrupted."""
+    logging.basicConfig(format="%(levelname)-7s -  %(message)s")
+    logging.getLogger("mkdocs").setLevel(logging.INFO)
+    host, _, port = dev_addr.rpartition(":")
+    if not port.isdigit():
+        raise KbError(f"--dev-addr is host:port, like 127.0.0.1:8000, not '{dev_addr}'")
+    folder = Path(tempfile.mkdtemp(prefix="kb-serve-"))
+    try:
+        preview = Preview(config_file, folder / "site")
+        try:
+            preview.build()
+        except MkDocsException as e:
+            raise KbError(str(e)) from e
+        server = PreviewServer(preview, host or "127.0.0.1", int(port))
+        for path in preview.watched():
+            if path.is_dir():
+                server.watch(str(path))
+            elif path.exists():  # mkdocs.yml: its folder, not the folders below it
+                server.watch(str(path.parent), recursive=False)
+        try:
+            server.serve()  # type: ignore[no-untyped-call]
+        except KeyboardInterrupt:
+            log.info("Shutting down")
+        finally:
+            server.shutdown()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0
