@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import types
 import typing
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -125,10 +126,10 @@ def _inside(path: Path, root: Path) -> bool:
     return True
 
 
-def account_for_files(data_dir: Path) -> list[Problem]:
-    """Every file in ``data/`` is one the build reads or one it knows to leave alone; anything
-    else (a monograph saved as .yml, a subfolder, a link to a file outside) is an error rather
-    than silently skipped."""
+def account_for_files(data_dir: Path, paths: Iterable[Path] | None = None) -> list[Problem]:
+    """Every file in ``data/`` (or each of ``paths`` in it) is one the build reads or one it
+    knows to leave alone; anything else (a monograph saved as .yml, a subfolder, a link to a
+    file outside) is an error rather than silently skipped."""
     out = []
 
     shown = display_path(data_dir)
@@ -139,7 +140,7 @@ def account_for_files(data_dir: Path) -> list[Problem]:
 
     if not data_dir.is_dir():
         return out
-    for path in sorted(data_dir.rglob("*")):
+    for path in sorted(data_dir.rglob("*") if paths is None else paths):
         relative = path.relative_to(data_dir)
         if path.is_symlink() and not _inside(path, data_dir):
             problem(path, "is a link to a file outside data/; copy the file in instead")

@@ -24,10 +24,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import multiprocessing
 import os
 import shutil
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,7 +49,7 @@ from mkdocs.structure.pages import Page
 from .errors import DataError, KbError, Problem, display_path
 from .export import formulary_exports, monograph_exports
 from .loader import MONOGRAPHS_DIR, LoadedMonograph, account_for_files, load_monograph
-from .plugin import ClinicalKbPlugin
+from .plugin import PREVIEW_INDEX, ClinicalKbPlugin
 from .publish import exchange
 from .render import (
     CLASS_INDEX,
@@ -104,8 +104,7 @@ class Preview:
         """The problem the last save had, to show on every page until it is fixed."""
         self.seen: dict[Path, tuple[int, int, str]] = {}
         """Every watched file of the last good build: modification time, size, SHA-256."""
-        self.search_thread: threading.Thread | None = None
-        self.search_lock = threading.Lock()
+        self.background: multiprocessing.process.BaseProcess | None = None
 
     # --- what changed ---------------------------------------------------------------------
 
@@ -289,8 +288,9 @@ class Preview:
         for file in targets:
             assert file.page is not None
             _build_page(file.page, config, doc_files, state.nav, state.env)
-        for template in config.theme.static_templates:
-            _build_theme_template(template, state.env, state.files, config, state.nav)
+        if any((old[p] is None) != (by_source.get(p) is None) for p in changed):
+            for template in config.theme.static_templates:  # sitemap.xml lists every page
+                _build_theme_template(template, state.env, state.files, config, state.nav)
         self._rebuild_search()
         return (f"rebuilt {len(pages)} monograph page(s) and {len(targets) - len(pages)} list "
                 f"page(s) ({_names(set(changed), self.root)} changed)")
@@ -301,8 +301,9 @@ class Preview:
         state = self.state
         assert state is not None and state.plugin.kb is not None
         kb = state.plugin.kb
-        problems: list[Problem] = account_for_files(self.root / state.plugin.config.data_dir)
-        by_source = {m.source.resolve(): m for m in kb.monographs}
+        problems: list[Problem] = account_for_files(self.root / state.plugin.config.data_dir,
+                                                    [p for p in changed if p in now])
+        by_source = {m.source: m for m in kb.monographs}
         old = {p: by_source.get(p) for p in changed}
         warnings: list[Problem] = []
         for path in changed:
@@ -387,47 +388,63 @@ class Preview:
                 (site / name).parent.mkdir(parents=True, exist_ok=True)
                 (site / name).write_text(text, encoding="utf-8")
                 state.files.append(File.generated(config, name, content=text))
-        parts = [plugin.export_parts[m.source.name] for m in kb.published(include_drafts=False)]
-        for name, text in formulary_exports(parts, version=version, disclaimer=disclaimer):
-            (site / name).write_text(text, encoding="utf-8")
 
     # --- search, after the page -----------------------------------------------------------
 
     def _rebuild_search(self) -> None:
-        """Rewrite the search index in the background: the page is shown first."""
+        """Rewrite the search index and the two formulary files in a child process, on the
+        other core, after the page is shown: they take seconds at 2,000 monographs and no page
+        shows them. The child is forked, so it reads this process's state as it is now."""
         state = self.state
-        assert state is not None
-        plugin = state.plugin
-        order = [monograph_path(m.monograph) for m in plugin.kb.published(  # type: ignore[union-attr]
-            include_drafts=plugin.include_drafts)]
+        assert state is not None and state.plugin.kb is not None
+        plugin, config, kb = state.plugin, state.config, state.plugin.kb
+        order = [monograph_path(m.monograph)
+                 for m in kb.published(include_drafts=plugin.include_drafts)]
         docs = {p: plugin.search_docs[p] for p in order}
         docs.update((k, v) for k, v in plugin.search_docs.items() if k not in docs)
         plugin.search_docs = docs
-        entries = list(docs.values())  # the next save may change the plugin's while we write
-        folder = Path(state.config.site_dir) / "search"
+        self.wait(cancel=True)  # what it was writing is out of date now
+        site = Path(config.site_dir)
+        parts = [plugin.export_parts[m.source.name]
+                 for m in kb.published(include_drafts=False)]
+        version = config.extra["kb_version"]
+        disclaimer = " ".join(config.extra["kb"]["disclaimer"].split())
 
         def write() -> None:
-            with self.search_lock:
-                _, written = plugin.search_files(entries)
-                for name, text in written.items():
-                    target = folder / name
-                    if not target.exists() or name == "index.js":
-                        temporary = target.with_name(f".{name}.tmp")
-                        temporary.write_text(text, encoding="utf-8")
-                        os.replace(temporary, target)
-                for stale in folder.iterdir():
-                    if stale.name not in written:
-                        stale.unlink(missing_ok=True)
+            os.nice(10)  # the browser and the next save come first
+            for left in site.glob(".*.tmp"):  # by a writer cancelled half-way
+                left.unlink()
+            for name, text in formulary_exports(parts, version=version, disclaimer=disclaimer):
+                if name.startswith("formulary."):
+                    _replace(site / name, text)
+            _, written = plugin.search_files()
+            folder = site / "search"
+            for name, text in written.items():
+                if name == PREVIEW_INDEX or not (folder / name).exists():
+                    _replace(folder / name, text)
+            for stale in folder.iterdir():
+                if stale.name not in written:
+                    stale.unlink(missing_ok=True)
 
-        self.wait()
-        self.search_thread = threading.Thread(target=write, name="kb-search-index", daemon=True)
-        self.search_thread.start()
+        self.background = multiprocessing.get_context("fork").Process(
+            target=write, name="kb-search-index", daemon=True)
+        self.background.start()
 
-    def wait(self) -> None:
-        """Wait for the search index of the last save to be written."""
-        if self.search_thread is not None:
-            self.search_thread.join()
-            self.search_thread = None
+    def wait(self, *, cancel: bool = False) -> None:
+        """Wait for the search index and formulary files of the last save to be written, or,
+        with ``cancel``, stop writing them (the next save's writer writes them all)."""
+        if self.background is not None:
+            if cancel:
+                self.background.terminate()
+            self.background.join()
+            self.background = None
+
+
+def _replace(target: Path, text: str) -> None:
+    """Write a file whole: a reader sees the old one or the new one, never half of one."""
+    temporary = target.with_name(f".{target.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, target)
 
 
 def _names(paths: set[Path], root: Path) -> str:

@@ -15,6 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import watchdog.events
 import watchdog.observers
 from mkdocs.exceptions import MkDocsException
 from mkdocs.livereload import LiveReloadServer
@@ -33,6 +34,9 @@ BANNER = (
     'background:none">{problem}</pre></div>')
 
 
+IGNORED_EVENTS = {watchdog.events.EVENT_TYPE_OPENED, watchdog.events.EVENT_TYPE_CLOSED_NO_WRITE}
+
+
 class PreviewServer(LiveReloadServer):
     """Serves ``preview.site_dir`` and brings it up to date on every save."""
 
@@ -42,6 +46,27 @@ class PreviewServer(LiveReloadServer):
         self.preview = preview
         self.observer = watchdog.observers.Observer()  # type: ignore[assignment]
         self.build_delay = 0.05  # a save is one write; wait no longer for more
+
+    def watch(self, path: str, func: None = None, *, recursive: bool = True) -> None:
+        """As MkDocs' ``watch``, but a file only opened or read is not a change: inotify reports
+        those too, and the preview reads the file it rebuilds, which would start another build
+        and reload the browser twice."""
+        path = os.path.abspath(path)
+        if path in self._watched_paths:
+            self._watched_paths[path] += 1
+            return
+        self._watched_paths[path] = 1
+
+        def changed(event: watchdog.events.FileSystemEvent) -> None:
+            if event.is_directory or event.event_type in IGNORED_EVENTS:
+                return
+            with self._rebuild_cond:
+                self._want_rebuild = True
+                self._rebuild_cond.notify_all()
+
+        handler = watchdog.events.FileSystemEventHandler()
+        handler.on_any_event = changed  # type: ignore[method-assign]
+        self._watch_refs[path] = self.observer.schedule(handler, path, recursive=recursive)
 
     def rebuild(self) -> None:
         """Called by the server's loop after each save."""
