@@ -44,9 +44,9 @@ rollback: $(STAMP)
 	@test -n "$(DEST)" || { echo "usage: make rollback DEST=/path/to/webroot"; exit 2; }
 	$(BIN)/kb rollback --dest "$(DEST)"
 
-## bench: measure build, validate, memory, sizes, search and edit loop at N = 1, 100, 500
+## bench: measure validate, build, memory, sizes, search and the kb serve editing loop at N = 1, 100, 500, 2,000 and 5,000 varied monographs and 500 and 2,000 clones (about 25 minutes)
 bench: $(STAMP) browser-deps
-	cd bench && ../$(BIN)/python scale.py --runs 3 --write
+	cd bench && ../$(BIN)/python scale.py --write
 
 ## browser-deps: Debian's Chromium and nginx, and axe-core from npm, for the browser tests
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)

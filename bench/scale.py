@@ -1,16 +1,19 @@
 """How the generator's cost grows with the number of monographs. Prints figures and writes
 bench/RESULTS.md; it is a benchmark script, not a test.
 
-For N = 1, 100 and 500 it writes a synthetic formulary (bench/formulary.py, in a temporary
-folder; ketamine clones unless --corpus realistic), then measures, as the median of --runs runs:
-`kb validate` time, full `mkdocs build --strict` time, peak memory of the build, the size of
-site/, of one monograph page's HTML and of the search index. It also builds the same pages
+For each N it writes a synthetic formulary (bench/formulary.py, in a temporary folder; varied
+monographs, or ketamine clones with --corpus clone), then measures, as the median of --runs
+runs: `kb validate` time, full `mkdocs build --strict` time, peak memory of the build, the size
+of site/, of one monograph page's HTML, of the largest part of a monograph page outside its
+<article>, and of the search index. It also builds the same pages
 pre-rendered as plain Markdown with the same theme and navigation and no generator (the floor
 MkDocs sets), in runs paired with ours, and reports our build time as a ratio to that floor. At
 the largest N it measures search latency in headless Chromium and, for every N, the time from
 saving a YAML file to its new text visible in Chromium under `kb serve` (median of five saves).
 
 Usage: .venv/bin/python bench/scale.py [--runs 3] [--sizes 1 100 500] [--corpus clone]
+       .venv/bin/python bench/scale.py --write       # what `make bench` runs (see PLAN)
+       .venv/bin/python bench/scale.py --edit-only --sizes 2000
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import http.server
 import os
 import platform
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -152,30 +156,43 @@ def edit_loop(project: Path, saves: int = 5) -> list[float]:
         process.wait(timeout=30)
 
 
-def measure(n: int, runs: int, tmp: Path, search: bool, corpus: str) -> dict[str, object]:
-    work = tmp / f"n{n}"
+def outside_article(page: Path) -> int:
+    """Bytes of a page's HTML outside its <article>: what every page repeats."""
+    html = page.read_bytes()
+    start, end = html.index(b"<article"), html.index(b"</article>") + len(b"</article>")
+    return len(html) - (end - start)
+
+
+def measure(n: int, runs: int, tmp: Path, *, search: bool, corpus: str,
+            floor: bool = True) -> dict[str, object]:
+    work = tmp / f"{corpus}-n{n}"
     project = write_project(n, work / "project", corpus)
-    floor = write_floor(project, work / "floor")
+    plain = write_floor(project, work / "floor") if floor else None
     validate = [timed([str(BIN / "kb"), "validate"], project)[0] for _ in range(runs)]
     ours, floors, ratios, memory = [], [], [], []
     for i in range(runs):
         seconds, rss = build(project, work / f"site{i}")
-        floor_seconds, _ = build(floor, work / f"floor-site{i}")
         ours.append(seconds)
-        floors.append(floor_seconds)
-        ratios.append(seconds / floor_seconds)
         memory.append(rss)
+        if plain is not None:
+            floor_seconds, _ = build(plain, work / f"floor-site{i}")
+            floors.append(floor_seconds)
+            ratios.append(seconds / floor_seconds)
+        shutil.rmtree(work / f"floor-site{i}", ignore_errors=True)
     site = work / "site0"
-    page = sorted((site / "monographs").glob("*/index.html"))[0]
+    pages = sorted((site / "monographs").glob("*/index.html"))
     result: dict[str, object] = {
         "n": n,
+        "corpus": corpus,
+        "runs": runs,
         "validate_s": statistics.median(validate),
         "build_s": statistics.median(ours),
-        "floor_s": statistics.median(floors),
-        "ratio": statistics.median(ratios),
+        "floor_s": statistics.median(floors) if floors else None,
+        "ratio": statistics.median(ratios) if ratios else None,
         "peak_mib": statistics.median(memory) / 1024,
         "site_mib": folder_size(site) / 2**20,
-        "page_kib": page.stat().st_size / 1024,
+        "page_kib": pages[0].stat().st_size / 1024,
+        "outside_kib": max(outside_article(page) for page in pages) / 1024,
         "index_kib": folder_size(site / "search") / 1024,
         "edit_s": statistics.median(edits := edit_loop(project)),
         "edits": edits,
@@ -183,37 +200,60 @@ def measure(n: int, runs: int, tmp: Path, search: bool, corpus: str) -> dict[str
     if search:
         result["search_ms"] = search_latency(site, ["hallucinations", "delirium", "grape",
                                                     "constipation", "renal"])
+    for i in range(runs):
+        shutil.rmtree(work / f"site{i}", ignore_errors=True)
     return result
 
 
-def report(results: list[dict[str, object]], runs: int, command: str) -> str:
+PLAN = [  # (corpus, N, runs, with the plain-Markdown floor)
+    ("realistic", 1, 3, True), ("realistic", 100, 3, True), ("realistic", 500, 3, True),
+    ("realistic", 2000, 1, True), ("realistic", 5000, 1, False),
+    ("clone", 500, 1, True), ("clone", 2000, 1, True),
+]
+"""What `make bench` measures: #13's sizes on varied monographs, one run at 5,000 for the curve
+(no floor: it alone would take eight minutes), and ketamine clones to compare with earlier
+rounds."""
+
+TARGETS = "#13's targets at 2,000: validate ≤ 2 s, build ≤ 15 s, peak memory ≤ 200 MiB, save " \
+          "to new text ≤ 1 s, outside <article> ≤ 15 KiB."
+
+
+def _figure(value: object, form: str) -> str:
+    return "–" if value is None else format(value, form)
+
+
+def report(results: list[dict[str, object]], command: str) -> str:
     lines = [
         "# Benchmark results",
         "",
         f"Measured {time.strftime('%Y-%m-%d')} on this project's machine ({os.cpu_count()} cores, "
         f"{platform.python_implementation()} {platform.python_version()}, "
-        f"{platform.machine()}), with `{command}`. Each figure is the median of {runs} runs; the "
-        "floor builds the same pages pre-rendered as plain Markdown with the same theme and "
-        "navigation and no generator, in runs paired with ours (ratio = median of the paired "
-        "ratios).",
+        f"{platform.machine()}), with `{command}`, each build cold (no cache of any kind). Each "
+        "figure is the median of the runs shown; the floor builds the same pages pre-rendered as "
+        "plain Markdown with the same theme and navigation and no generator, in runs paired with "
+        "ours (ratio = median of the paired ratios). The editing loop is the median of five "
+        "saves of one monograph's title under `kb serve`, from the file write to the new text "
+        "in headless Chromium. " + TARGETS,
         "",
-        "| N | kb validate | mkdocs build | floor build | ratio to floor | peak memory | site/ | "
-        "one page HTML | search index | save to new text in Chromium (kb serve, median of 5) |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| corpus | N | runs | kb validate | build | floor build | ratio | peak memory | site/ | "
+        "one page | outside `<article>` (largest) | search index | save to new text |",
+        "| --- |" + " ---: |" * 12,
     ]
     for r in results:
         lines.append(
-            f"| {r['n']} | {r['validate_s']:.2f} s | {r['build_s']:.2f} s | {r['floor_s']:.2f} s "
-            f"| {r['ratio']:.2f} | {r['peak_mib']:.0f} MiB | {r['site_mib']:.1f} MiB | "
-            f"{r['page_kib']:.1f} KiB | {r['index_kib']:.0f} KiB | {r['edit_s']:.2f} s |")
+            f"| {r['corpus']} | {r['n']:,} | {r['runs']} | {r['validate_s']:.2f} s | "
+            f"{r['build_s']:.2f} s | {_figure(r['floor_s'], '.2f')} s | "
+            f"{_figure(r['ratio'], '.2f')} | {r['peak_mib']:.0f} MiB | {r['site_mib']:.1f} MiB | "
+            f"{r['page_kib']:.1f} KiB | {r['outside_kib']:.1f} KiB | {r['index_kib']:,.0f} KiB | "
+            f"{r['edit_s']:.2f} s |")
     for r in results:
         if "search_ms" in r:
             figures = r["search_ms"]
             assert isinstance(figures, list)
-            lines += ["", f"Search at N = {r['n']}, index loaded, from a query's input event to "
-                          f"its results on the page in headless Chromium: median "
-                          f"{statistics.median(figures):.0f} ms, max {max(figures):.0f} ms "
-                          f"({len(figures)} words)."]
+            lines += ["", f"Search at N = {r['n']:,} ({r['corpus']}), index loaded, from a "
+                          f"query's input event to its results on the page in headless "
+                          f"Chromium: median {statistics.median(figures):.0f} ms, max "
+                          f"{max(figures):.0f} ms ({len(figures)} words)."]
     return "\n".join(lines) + "\n"
 
 
@@ -221,10 +261,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 100, 500])
-    parser.add_argument("--write", action="store_true", help="write bench/RESULTS.md")
-    parser.add_argument("--corpus", choices=["clone", "realistic"], default="clone",
-                        help="ketamine clones (comparable with earlier rounds) or varied "
-                             "monographs (bench/formulary.py)")
+    parser.add_argument("--write", action="store_true",
+                        help="measure what `make bench` measures (PLAN) and write "
+                             "bench/RESULTS.md")
+    parser.add_argument("--corpus", choices=["clone", "realistic"], default="realistic",
+                        help="varied monographs (bench/formulary.py) or ketamine clones "
+                             "(comparable with earlier rounds)")
     parser.add_argument("--edit-only", action="store_true",
                         help="measure only the editing loop under kb serve, and print it")
     args = parser.parse_args()
@@ -237,13 +279,14 @@ def main() -> None:
                       f"median {statistics.median(times):.2f} s of {len(times)} saves "
                       f"({', '.join(f'{t:.2f}' for t in times)} s)", flush=True)
             return
-        for n in args.sizes:
-            result = measure(n, args.runs, Path(tmp), search=n == max(args.sizes),
-                             corpus=args.corpus)
+        plan = PLAN if args.write else [(args.corpus, n, args.runs, True) for n in args.sizes]
+        for corpus, n, runs, floor in plan:
+            largest = (corpus, n) == ("realistic", 2000) if args.write else n == max(args.sizes)
+            result = measure(n, runs, Path(tmp), search=largest, corpus=corpus, floor=floor)
             print(result, flush=True)
             results.append(result)
     command = "make bench" if args.write else " ".join(sys.argv)
-    text = report(results, args.runs, command)
+    text = report(results, command)
     print(text)
     if args.write:
         results_file = ROOT / "bench" / "RESULTS.md"

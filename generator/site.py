@@ -17,7 +17,13 @@ _BLANK_LINES = re.compile(r"\n{2,}")
 def compact_html(html: str) -> str:
     """Remove leading white space from lines and blank lines, except inside ``<pre>``,
     ``<textarea>`` and ``<script>``. A line break still separates words, so nothing reads
-    differently."""
+    differently. Outside ``<article>`` (the theme's header, navigation and footer, repeated on
+    every page), a line break between two tags goes too: there, tags sit in flex and block
+    boxes, where it shows as nothing."""
+    start, end = html.find("<article"), html.find("</article>")
+    if 0 <= start < end:
+        return (_chrome(html[:start]) + compact_html(html[start:end])
+                + _chrome(html[end:]))
     parts = _PRESERVED.split(html)
     out = []
     for i, part in enumerate(parts):
@@ -26,6 +32,19 @@ def compact_html(html: str) -> str:
         elif i % 3 == 1:
             out.append(part)
     return "".join(out)
+
+
+_BETWEEN_TAGS = re.compile(r">\n+<")
+_NAV_LINK_TEXT = re.compile(
+    r'(<a [^>]*class="md-nav__link[^"]*"[^>]*>)<span class="md-ellipsis">\n?([^<]*?)\n?</span>')
+"""A navigation link's text in the span that cuts it short with "…": the link shows it whole,
+wrapped (a long section name reads in full), and every page is smaller."""
+
+
+def _chrome(html: str) -> str:
+    parts = _PRESERVED.split(compact_html(html))
+    return "".join(_NAV_LINK_TEXT.sub(r"\1\2", _BETWEEN_TAGS.sub("><", part)) if i % 3 == 0
+                   else part for i, part in enumerate(parts) if i % 3 != 2)
 
 
 GROUP_ABOVE = 25

@@ -68,3 +68,31 @@ def test_the_offline_build_links_the_browse_pages_as_files(
     site = synthetic_sites["offline"]
     for href in links(site / "index.html", "kb-az") + links(site / "index.html", "kb-classes"):
         assert href.endswith(".html") and (site / href).is_file(), href
+
+
+def outside_article(page: Path) -> int:
+    html = page.read_bytes()
+    start, end = html.index(b"<article"), html.index(b"</article>") + len(b"</article>")
+    return len(html) - (end - start)
+
+
+def test_what_every_page_repeats_stays_small(synthetic_sites: dict[str, Path],
+                                             ketamine_site: Path) -> None:
+    """#13: on a monograph page of a large formulary, the header, navigation, table of contents
+    and footer together stay within 15 KB; the ketamine page is within 40 KB whole."""
+    pages = sorted((synthetic_sites["served"] / "monographs").glob("*/index.html"))
+    assert len(pages) == SYNTHETIC_MONOGRAPHS
+    heaviest = max(pages, key=outside_article)
+    assert outside_article(heaviest) <= 15 * 1024, (heaviest, outside_article(heaviest))
+    ketamine = ketamine_site / "monographs" / "ketamine" / "index.html"
+    assert ketamine.stat().st_size <= 40 * 1024
+
+
+def test_navigation_links_show_their_whole_name(synthetic_sites: dict[str, Path]) -> None:
+    """A long section name in the table of contents wraps rather than ending in "…"."""
+    page = sorted((synthetic_sites["served"] / "monographs").glob("*/index.html"))[0]
+    html = page.read_text(encoding="utf-8")
+    toc = html[html.index('aria-label="Table of contents"'):]
+    assert '<a href="#dosing" class="md-nav__link">Dosing and administration considerations</a>' \
+        in toc
+    assert 'class="md-ellipsis"' not in toc.split("</nav>")[0]

@@ -19,6 +19,15 @@ def test_compact_html_keeps_preformatted_text_and_scripts() -> None:
                                   "<script>\n  var x = 1;\n</script>\n")
 
 
+def test_compact_html_joins_the_theme_s_tags_but_not_the_article_s() -> None:
+    html = ('<nav>\n  <li>\n<a href="#a" class="md-nav__link">\n<span class="md-ellipsis">\n'
+            "Dosing\n</span>\n</a>\n</li>\n</nav>\n<article>\n<p>\n<em>1</em>\n<em>mg</em>"
+            "</p>\n</article>\n<footer>\n<script>\nx()\n</script>\n</footer>")
+    assert compact_html(html) == (
+        '<nav><li><a href="#a" class="md-nav__link">Dosing</a></li></nav>\n<article>\n<p>\n'
+        "<em>1</em>\n<em>mg</em></p>\n</article><footer>\n<script>\nx()\n</script>\n</footer>")
+
+
 def test_navigation_lists_few_monographs_flat() -> None:
     real = load_knowledge_base(ROOT / "data")
     ketamine = next(m for m in real.monographs if m.monograph.generic_name == "ketamine")
