@@ -87,7 +87,8 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         self.search_docs: dict[str, tuple[SearchDoc, str, Analysed]] = {}
         """Each page's search document, link and words, by page: monographs first, in title
         order, then the hand-written pages in the order MkDocs reads them."""
-        self.speller: SearchIndex | None = None
+        self.search: SearchIndex | None = None
+        """A build's index, fed page by page (a preview keeps ``search_docs`` instead)."""
         self.preview = False
         """Set by a preview (``kb serve``): keep what an incremental rebuild reuses, and name the
         search index's main file ``search/index.js`` so pages do not change with the index."""
@@ -131,7 +132,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         """Add each monograph page as a generated file."""
         self.blocks = {}
         assert self.kb is not None
-        self.speller = SearchIndex(self.kb.search_terms)
+        self.search = SearchIndex(self.kb.search_terms)
         self.search_docs = {}
         loaded = {monograph_path(m.monograph): m.monograph
                   for m in self.kb.published(include_drafts=self.include_drafts)}
@@ -163,15 +164,22 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         return page_file
 
     def _index_monograph(self, m: Monograph, path: str, markdown: str, url: str) -> None:
-        assert self.kb is not None and self.speller is not None
+        assert self.kb is not None
         classes = [self.kb.classes[c] for c in m.drug_classes if c in self.kb.classes]
         labels = [c.label for c in classes]
         words = [*labels, *(c.atc for c in classes if c.atc), m.indication or ""]
-        doc = monograph_doc(
+        self._add_to_search(path, monograph_doc(
             markdown, title=m.title, names=[*m.synonyms, *m.brand_names],
             drug_names=[m.generic_name, *m.synonyms, *m.brand_names], classes=labels,
-            class_words=words)
-        self.search_docs[path] = (doc, url, self.speller.analyse(doc))
+            class_words=words), url)
+
+    def _add_to_search(self, key: str, doc: SearchDoc, url: str) -> None:
+        """Index a page; a preview keeps its words to index again after a save."""
+        assert self.search is not None
+        if self.preview:
+            self.search_docs[key] = (doc, url, self.search.analyse(doc))
+        else:
+            self.search.add(doc, url)
 
     def search_files(self, entries: list[tuple[SearchDoc, str, Analysed]] | None = None
                      ) -> tuple[str, dict[str, str]]:
@@ -191,14 +199,15 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         """Write the search index once every page is read, and tell the templates its name."""
         self._remove_search()
         self.search_dir = Path(tempfile.mkdtemp(prefix="kb-search-"))
-        main, written = self.search_files()
+        assert self.search is not None
+        main, written = self.search_files() if self.preview else self.search.files()
         for name, text in written.items():
             (self.search_dir / name).write_text(text, encoding="utf-8")
             files.append(File.generated(config, f"search/{name}",
                                         abs_src_path=str(self.search_dir / name)))
         config.extra["kb_search_index"] = f"search/{main}"
         if not self.preview:
-            self.search_docs = {}
+            self.search = None
         return env
 
     def _remove_search(self) -> None:
@@ -243,9 +252,9 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         """Put the generated HTML back where MkDocs converted only the headings."""
         blocks = self.blocks.pop(page.file.src_uri, None)
         html = restore_html_blocks(html, blocks) if blocks else html
-        if not page.file.generated_by and self.speller is not None:  # hand-written pages
-            doc = page_doc(page.title or "", html)
-            self.search_docs[page.file.src_uri] = (doc, page.file.url, self.speller.analyse(doc))
+        if not page.file.generated_by and self.search is not None:  # hand-written pages
+            self._add_to_search(page.file.src_uri, page_doc(page.title or "", html),
+                                page.file.url)
         return link_exports(html, lambda path: _url_to(files, path, page))
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,

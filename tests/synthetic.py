@@ -270,7 +270,8 @@ def _regimens(rng: random.Random, ref: str, count: int) -> list[dict[str, object
 
 def monograph_yaml(name: str, cls: str, others: list[str], rng: random.Random, *,
                    refs: list[str], anchor: Anchor | None = None) -> str:
-    """One monograph's YAML, citing ``refs``."""
+    """One monograph's YAML, citing ``refs``. A formulary of one compares it with usual care."""
+    others = others or ["usual care"]
     n_refs = len(refs)
     effects = list(anchor.effects if anchor else []) + rng.sample(EFFECTS, rng.randint(6, 14))
     conditions = rng.sample(CONDITIONS, 3)

@@ -185,11 +185,13 @@ def test_a_broken_save_keeps_the_last_good_site(preview: Preview, tmp_path: Path
     with pytest.raises(PreviewError) as raised:
         preview.update()
     message = str(raised.value)
-    assert f"data/monographs/{name}.yaml:" in message and "'not_reviewd' is not a known review status" in message
+    assert f"data/monographs/{name}.yaml:" in message
+    assert "'not_reviewd' is not a known review status" in message
     assert preview.error == message
     assert tree(preview.site_dir) == before, "a broken save changed the site"
-    path.write_text(good.replace("  paragraphs:\n", '  paragraphs:\n    - "Fixed after a mistake."\n',
-                                 1), encoding="utf-8")
+    path.write_text(good.replace("  paragraphs:\n",
+                                 '  paragraphs:\n    - "Fixed after a mistake."\n', 1),
+                    encoding="utf-8")
     preview.update()
     assert preview.error is None
     assert "Fixed after a mistake." in page_text(preview, name)
