@@ -270,7 +270,8 @@ def main() -> None:
     parser.add_argument("--edit-only", action="store_true",
                         help="measure only the editing loop under kb serve, and print it")
     args = parser.parse_args()
-    results = []
+    results: list[dict[str, object]] = []
+    failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix="kb-bench-") as tmp:
         if args.edit_only:
             for n in args.sizes:
@@ -282,11 +283,16 @@ def main() -> None:
         plan = PLAN if args.write else [(args.corpus, n, args.runs, True) for n in args.sizes]
         for corpus, n, runs, floor in plan:
             largest = (corpus, n) == ("realistic", 2000) if args.write else n == max(args.sizes)
-            result = measure(n, runs, Path(tmp), search=largest, corpus=corpus, floor=floor)
+            try:
+                result = measure(n, runs, Path(tmp), search=largest, corpus=corpus, floor=floor)
+            except (SystemExit, Exception) as e:  # noqa: BLE001 - report it, measure the rest
+                failures.append(f"{corpus} N = {n:,}: {str(e).splitlines()[-1][:300]}")
+                print(f"FAILED {failures[-1]}", flush=True)
+                continue
             print(result, flush=True)
             results.append(result)
     command = "make bench" if args.write else " ".join(sys.argv)
-    text = report(results, command)
+    text = report(results, command) + "".join(f"\nNot measured: {f}\n" for f in failures)
     print(text)
     if args.write:
         results_file = ROOT / "bench" / "RESULTS.md"

@@ -31,7 +31,14 @@ from .model import (
     iter_strings,
 )
 from .references import Reference, duplicate_identity
-from .yamlsource import Path_, YamlDocument, YamlReadError, format_path, read_yaml
+from .yamlsource import (
+    LIBRARY_SCALE,
+    Path_,
+    YamlDocument,
+    YamlReadError,
+    format_path,
+    read_yaml,
+)
 
 REFERENCES_FILE = "references.yaml"
 CLASSES_FILE = "drug-classes.yaml"
@@ -172,12 +179,12 @@ def account_for_files(data_dir: Path, paths: Iterable[Path] | None = None) -> li
     return out
 
 
-def _read(path: Path, problems: list[Problem]) -> YamlDocument | None:
+def _read(path: Path, problems: list[Problem], *, scale: int = 1) -> YamlDocument | None:
     if not path.is_file():
         problems.append(Problem(display_path(path), 1, 1, "", "file not found"))
         return None
     try:
-        return read_yaml(path)
+        return read_yaml(path, scale=scale)
     except YamlReadError as e:
         problems.append(e.problem)
         return None
@@ -212,7 +219,7 @@ def _load_list(doc: YamlDocument, model: type[Record], noun: str, problems: list
 
 def _load_references(path: Path, problems: list[Problem]
                      ) -> tuple[dict[str, tuple[Reference, Path_]], YamlDocument | None]:
-    doc = _read(path, problems)
+    doc = _read(path, problems, scale=LIBRARY_SCALE)
     if doc is None:
         return {}, None
     out = _load_list(doc, Reference, "reference", problems)

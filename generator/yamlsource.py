@@ -26,6 +26,10 @@ except ImportError:  # pragma: no cover - pure Python fallback where libyaml is 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 """A monograph is a few kilobytes; anything this large is a mistake or an attack."""
 
+LIBRARY_SCALE = 4
+"""The reference library holds every work a formulary cites (some 7,000 for 2,000 monographs,
+about 2.5 MB): its limits of size, values and characters are four times a monograph's."""
+
 MAX_NODES = 200_000
 """Upper bound on values after alias expansion (defeats the 'billion laughs' document)."""
 
@@ -95,21 +99,23 @@ def format_path(path: Path_) -> str:
     return out
 
 
-def read_yaml(path: Path) -> YamlDocument:
-    """Read one YAML file; raise :class:`YamlReadError` for anything but plain, safe YAML."""
+def read_yaml(path: Path, *, scale: int = 1) -> YamlDocument:
+    """Read one YAML file; raise :class:`YamlReadError` for anything but plain, safe YAML.
+    ``scale`` multiplies the limits of size, values and characters (the reference library)."""
     name = display_path(path)
+    max_bytes = MAX_FILE_BYTES * scale
 
     def fail(line: int, column: int, message: str) -> YamlReadError:
         return YamlReadError(Problem(name, line, column, "", message))
 
     size = path.stat().st_size  # before reading: a 1 GB file is refused, not read
-    if size > MAX_FILE_BYTES:
-        raise fail(1, 1, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}. "
+    if size > max_bytes:
+        raise fail(1, 1, f"file is {size:,} bytes; the limit is {max_bytes:,}. "
                          "Split it, or check that the right file was saved here")
     with path.open("rb") as handle:
-        raw = handle.read(MAX_FILE_BYTES + 1)
-    if len(raw) > MAX_FILE_BYTES:  # it grew while being read
-        raise fail(1, 1, f"file is over {MAX_FILE_BYTES:,} bytes; split it")
+        raw = handle.read(max_bytes + 1)
+    if len(raw) > max_bytes:  # it grew while being read
+        raise fail(1, 1, f"file is over {max_bytes:,} bytes; split it")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -117,10 +123,10 @@ def read_yaml(path: Path) -> YamlDocument:
         column = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
         raise fail(line, column, "the file is not UTF-8 text; save it as UTF-8 "
                                  "(in most editors: File, Save with encoding, UTF-8)") from e
-    return parse_yaml(text, name)
+    return parse_yaml(text, name, scale=scale)
 
 
-def parse_yaml(text: str, name: str) -> YamlDocument:
+def parse_yaml(text: str, name: str, *, scale: int = 1) -> YamlDocument:
     """Parse YAML text already read (``name`` is how problems name it); see :func:`read_yaml`."""
 
     def fail(line: int, column: int, message: str) -> YamlReadError:
@@ -153,7 +159,7 @@ def parse_yaml(text: str, name: str) -> YamlDocument:
     if node is None:
         doc.data = None
         return doc
-    budget = [MAX_NODES, MAX_EXPANDED_CHARS]
+    budget = [MAX_NODES * scale, MAX_EXPANDED_CHARS * scale, scale]
     doc.data = _convert(node, (), doc, budget, fail)
     return doc
 
@@ -163,15 +169,16 @@ def _convert(node: yaml.Node, path: Path_, doc: YamlDocument, budget: list[int],
     budget[0] -= 1
     where = (node.start_mark.line + 1, node.start_mark.column + 1)
     if budget[0] < 0:
-        raise fail(*where, f"the file expands to more than {MAX_NODES:,} values (through '&' "
-                           "anchors and '*' aliases); write the values out instead")
+        raise fail(*where, f"the file expands to more than {MAX_NODES * budget[2]:,} values "
+                           "(through '&' anchors and '*' aliases); write the values out instead")
     if len(path) > MAX_DEPTH:
         raise fail(*where, f"values are nested more than {MAX_DEPTH} levels deep; a monograph "
                            "needs far fewer: check the indentation and the brackets")
     if isinstance(node, yaml.ScalarNode):
         budget[1] -= len(node.value)
         if budget[1] < 0:
-            raise fail(*where, f"the file expands to more than {MAX_EXPANDED_CHARS:,} characters "
+            raise fail(*where, f"the file expands to more than "
+                               f"{MAX_EXPANDED_CHARS * budget[2]:,} characters "
                                "(through '&' anchors and '*' aliases); write the values out "
                                "instead")
     doc.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)

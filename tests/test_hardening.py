@@ -212,6 +212,28 @@ def test_a_file_too_large_is_refused_before_it_is_read(tmp_path: Path,
     assert peak < 50 * 1024 * 1024
 
 
+def test_the_reference_library_may_be_four_times_a_monograph_s_size(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A formulary's library of some 7,000 works is larger than the 2 MiB a monograph may be;
+    the library's limit is 8 MiB, and past it the same located refusal."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    library = data / "references.yaml"
+    original = library.read_text(encoding="utf-8")
+    library.write_text(original + "# " + "x" * (3 * 1024 * 1024) + "\n", encoding="utf-8")
+    cwd = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        assert main(["validate"]) == 0, capsys.readouterr().err
+        library.write_text(original + "# " + "x" * (9 * 1024 * 1024) + "\n", encoding="utf-8")
+        assert main(["validate"]) == 1
+    finally:
+        os.chdir(cwd)
+    err = capsys.readouterr().err
+    assert "data/references.yaml:1:1: file is 9,4" in err
+    assert "the limit is 8,388,608. Split it" in err
+
+
 def test_every_file_in_data_is_accounted_for(tmp_path: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     data = tmp_path / "data"
