@@ -218,8 +218,8 @@ TARGETS = "#13's targets at 2,000: validate ≤ 2 s, build ≤ 15 s, peak memory
           "to new text ≤ 1 s, outside <article> ≤ 15 KiB."
 
 
-def _figure(value: object, form: str) -> str:
-    return "–" if value is None else format(value, form)
+def _figure(value: object, form: str, unit: str = "") -> str:
+    return "–" if value is None else format(value, form) + unit
 
 
 def report(results: list[dict[str, object]], command: str) -> str:
@@ -242,7 +242,7 @@ def report(results: list[dict[str, object]], command: str) -> str:
     for r in results:
         lines.append(
             f"| {r['corpus']} | {r['n']:,} | {r['runs']} | {r['validate_s']:.2f} s | "
-            f"{r['build_s']:.2f} s | {_figure(r['floor_s'], '.2f')} s | "
+            f"{r['build_s']:.2f} s | {_figure(r['floor_s'], '.2f', ' s')} | "
             f"{_figure(r['ratio'], '.2f')} | {r['peak_mib']:.0f} MiB | {r['site_mib']:.1f} MiB | "
             f"{r['page_kib']:.1f} KiB | {r['outside_kib']:.1f} KiB | {r['index_kib']:,.0f} KiB | "
             f"{r['edit_s']:.2f} s |")
@@ -285,8 +285,8 @@ def main() -> None:
             largest = (corpus, n) == ("realistic", 2000) if args.write else n == max(args.sizes)
             try:
                 result = measure(n, runs, Path(tmp), search=largest, corpus=corpus, floor=floor)
-            except (SystemExit, Exception) as e:  # noqa: BLE001 - report it, measure the rest
-                failures.append(f"{corpus} N = {n:,}: {str(e).splitlines()[-1][:300]}")
+            except (SystemExit, Exception) as e:  # report it, and measure the rest
+                failures.append(f"{corpus} N = {n:,}: {(str(e) or repr(e)).splitlines()[-1][:300]}")
                 print(f"FAILED {failures[-1]}", flush=True)
                 continue
             print(result, flush=True)

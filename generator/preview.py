@@ -212,7 +212,8 @@ class Preview:
         was; the generator's code changing raises :class:`CodeChangedError`."""
         now = self._snapshot()
         changed = self.changes(now)
-        if not changed:
+        if not changed:  # as at the last good build (a broken save undone, say): all shown
+            self.error = None
             return "nothing changed"
         if any(p.suffix == ".py" and GENERATOR in p.parents for p in changed):
             raise CodeChangedError("the generator's code changed")
@@ -232,6 +233,11 @@ class Preview:
         except (KbError, MkDocsException) as e:
             self.error = str(e).replace("nothing was built",
                                         "the preview still shows the last good version")
+            raise PreviewError(self.error) from e
+        except Exception as e:  # a broken theme template, say: said, not a traceback
+            log.debug("the preview could not rebuild", exc_info=True)
+            self.error = (f"the preview could not rebuild ({type(e).__name__}: {e}); it still "
+                          "shows the last good version")
             raise PreviewError(self.error) from e
         return f"rebuilt everything ({_names(changed, self.root)} changed)"
 

@@ -210,3 +210,17 @@ def test_a_save_that_changes_nothing_rebuilds_nothing(preview: Preview) -> None:
     path = monograph(preview, names(preview)[0])
     path.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
     assert preview.update() == "nothing changed"
+
+
+def test_a_broken_template_keeps_the_last_good_site(preview: Preview, tmp_path: Path) -> None:
+    template = preview.root / "content" / "overrides" / "main.html"
+    good = template.read_text(encoding="utf-8")
+    before = tree(preview.site_dir)
+    template.write_text(good.replace("{% endblock %}", "{% endblok %}", 1), encoding="utf-8")
+    with pytest.raises(PreviewError, match=r"the preview could not rebuild .*endblok"):
+        preview.update()
+    assert tree(preview.site_dir) == before
+    template.write_text(good, encoding="utf-8")  # undone: the last good site is the site
+    assert preview.update() == "nothing changed"
+    assert preview.error is None
+    assert_as_full_build(preview, tmp_path)
