@@ -11,6 +11,7 @@ import html
 import logging
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -78,6 +79,7 @@ class PreviewServer(LiveReloadServer):
         except CodeChangedError:
             log.info("The generator's code changed: starting again")
             self.shutdown()
+            shutil.rmtree(self.preview.site_dir.parent, ignore_errors=True)  # it makes its own
             os.execv(sys.executable, [sys.executable, "-m", "generator", *sys.argv[1:]])
         log.info(f"{done[:1].upper()}{done[1:]} in {seconds:.2f} s")
 
@@ -92,6 +94,10 @@ class PreviewServer(LiveReloadServer):
         return content[:end] + banner + content[end:]
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def serve(config_file: Path, dev_addr: str) -> int:
     """Build the preview, then serve it until interrupted."""
     logging.basicConfig(format="%(levelname)-7s -  %(message)s")
@@ -100,6 +106,7 @@ def serve(config_file: Path, dev_addr: str) -> int:
     if not port.isdigit():
         raise KbError(f"--dev-addr is host:port, like 127.0.0.1:8000, not '{dev_addr}'")
     folder = Path(tempfile.mkdtemp(prefix="kb-serve-"))
+    signal.signal(signal.SIGTERM, _interrupt)  # stopped by a service manager: still clean up
     try:
         preview = Preview(config_file, folder / "site")
         try:

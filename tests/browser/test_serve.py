@@ -33,11 +33,14 @@ def served(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     write_formulary(root / "data", 30, seed=3)
     port = _free_port()
     log = tmp_path / "serve.log"
+    scratch = tmp_path / "tmp"  # where kb serve keeps its site; gone once it is stopped
+    scratch.mkdir()
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "generator", "serve", "--dev-addr", f"127.0.0.1:{port}"],
             cwd=root, stdout=out, stderr=subprocess.STDOUT,
-            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "KB_VERSION": "serve-test"})
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "KB_VERSION": "serve-test",
+                 "TMPDIR": str(scratch)})
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 120
     while True:
@@ -51,6 +54,7 @@ def served(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     yield root, url
     process.terminate()
     process.wait(timeout=20)
+    assert not any(scratch.iterdir()), "kb serve left its preview site behind"
 
 
 def test_a_save_shows_in_the_open_page_and_a_mistake_says_where(
