@@ -105,6 +105,8 @@ class Preview:
         self.seen: dict[Path, tuple[int, int, str]] = {}
         """Every watched file of the last good build: modification time, size, SHA-256."""
         self.background: multiprocessing.process.BaseProcess | None = None
+        self.stale = False
+        """A save failed half-way through an incremental rebuild: the next one builds all."""
 
     # --- what changed ---------------------------------------------------------------------
 
@@ -164,6 +166,7 @@ class Preview:
         self.state = state
         self.seen = snapshot
         self.error = None
+        self.stale = False
 
     def _full_build(self, site_dir: Path) -> _State:
         """MkDocs' build (``mkdocs.commands.build.build``), keeping what it makes."""
@@ -212,7 +215,7 @@ class Preview:
         was; the generator's code changing raises :class:`CodeChangedError`."""
         now = self._snapshot()
         changed = self.changes(now)
-        if not changed:  # as at the last good build (a broken save undone, say): all shown
+        if not changed and not self.stale:  # as at the last good build: all shown
             self.error = None
             return "nothing changed"
         if any(p.suffix == ".py" and GENERATOR in p.parents for p in changed):
@@ -220,7 +223,8 @@ class Preview:
         assert self.state is not None
         monographs = self.root / self.state.plugin.config.data_dir / MONOGRAPHS_DIR
         try:
-            if all(p.parent == monographs and p.suffix == ".yaml" for p in changed):
+            if not self.stale and all(p.parent == monographs and p.suffix == ".yaml"
+                                      for p in changed):
                 done = self._update_monographs(sorted(changed), now)
                 if done is not None:
                     self.seen = now
@@ -231,15 +235,18 @@ class Preview:
             self.error = e.report("the preview still shows the last good version")
             raise PreviewError(self.error) from e
         except (KbError, MkDocsException) as e:
+            self.stale = True
             self.error = str(e).replace("nothing was built",
                                         "the preview still shows the last good version")
             raise PreviewError(self.error) from e
         except Exception as e:  # a broken theme template, say: said, not a traceback
+            self.stale = True
             log.debug("the preview could not rebuild", exc_info=True)
             self.error = (f"the preview could not rebuild ({type(e).__name__}: {e}); it still "
                           "shows the last good version")
             raise PreviewError(self.error) from e
-        return f"rebuilt everything ({_names(changed, self.root)} changed)"
+        return (f"rebuilt everything ({_names(changed, self.root)} changed)" if changed
+                else "rebuilt everything (the last rebuild failed half-way)")
 
     def _update_monographs(self, changed: list[Path],
                            now: dict[Path, tuple[int, int, str]]) -> str | None:
