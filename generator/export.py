@@ -422,7 +422,8 @@ def monograph_exports(loaded: LoadedMonograph, kb: KnowledgeBase, *, version: st
 
 def formulary_exports(parts: Iterable[MonographExport], *, version: str, disclaimer: str
                       ) -> Iterator[tuple[str, str]]:
-    """The files of the whole formulary, from each monograph's share in title order."""
+    """The two files of the whole formulary (listing and FHIR Bundle), from each monograph's
+    share in title order."""
     parts = list(parts)
     yield "formulary.json", dumps({"export_version": EXPORT_VERSION, "content_version": version,
                                    "disclaimer": disclaimer,
@@ -434,7 +435,6 @@ def formulary_exports(parts: Iterable[MonographExport], *, version: str, disclai
                                              f'"resource":{p.fhir.rstrip()}}}' for p in parts)
                                   + '],"id":"formulary","resourceType":"Bundle",'
                                     '"type":"collection"}\n')
-    yield "schema/monograph.schema.json", dumps(monograph_schema())
 
 
 def iter_exports(kb: KnowledgeBase, *, version: str, disclaimer: str,
@@ -451,3 +451,4 @@ def iter_exports(kb: KnowledgeBase, *, version: str, disclaimer: str,
         if parts is not None:
             parts[loaded.source.name] = part
     yield from formulary_exports(kept, version=version, disclaimer=disclaimer)
+    yield "schema/monograph.schema.json", dumps(monograph_schema())

@@ -61,6 +61,12 @@ def _url_to(files: Files, path: str, page: Page) -> str:
     return target.url_relative_to(page.file)
 
 
+def export_settings(config: MkDocsConfig) -> dict[str, str]:
+    """The content version and the one-line disclaimer every exported file carries."""
+    return {"version": config.extra["kb_version"],
+            "disclaimer": " ".join(config.extra["kb"]["disclaimer"].split())}
+
+
 class ClinicalKbConfig(Config):  # type: ignore[no-untyped-call]  # mkdocs leaves it untyped
     """Options of the ``clinical-kb`` plugin in ``mkdocs.yml``."""
 
@@ -94,8 +100,6 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         search index's main file ``search/index.js`` so pages do not change with the index."""
         self.version: str | None = None
         """The content version to show instead of asking git (a preview keeps its first)."""
-        self.markdown: dict[str, str] = {}
-        """A preview's rendered monograph pages, by page path."""
         self.export_parts: dict[str, MonographExport] = {}
         """A preview's share of each monograph in the formulary exports, by source file name."""
 
@@ -138,8 +142,6 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
                   for m in self.kb.published(include_drafts=self.include_drafts)}
         for path, markdown in self.pages.items():
             files.append(self.monograph_file(config, loaded[path], path, markdown))
-        if self.preview:
-            self.markdown = self.pages
         self.pages = {}  # MkDocs holds the skeletons now; keep one copy of each page, not two
         for path, markdown in self.browse_pages.items():  # their lists are filled per page
             files.append(File.generated(config, path, content=markdown))
@@ -181,19 +183,16 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         else:
             self.search.add(doc, url)
 
-    def search_files(self, entries: list[tuple[SearchDoc, str, Analysed]] | None = None
-                     ) -> tuple[str, dict[str, str]]:
-        """The search index's files from every page's document (or ``entries``):
-        ``(main file, {name: text})``; a preview's main file is ``index.js`` whatever it holds."""
+    def search_files(self) -> tuple[str, dict[str, str]]:
+        """A preview's search index from every page's kept words: ``(main file, {name: text})``,
+        the main file named ``index.js`` whatever it holds."""
         assert self.kb is not None
         index = SearchIndex(self.kb.search_terms)
-        for doc, url, analysed in (self.search_docs.values() if entries is None else entries):
+        for doc, url, analysed in self.search_docs.values():
             index.add(doc, url, analysed)
         main, written = index.files()
-        if self.preview:
-            written[PREVIEW_INDEX] = written.pop(main)
-            main = PREVIEW_INDEX
-        return main, written
+        written[PREVIEW_INDEX] = written.pop(main)
+        return PREVIEW_INDEX, written
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """Write the search index once every page is read, and tell the templates its name."""
@@ -222,9 +221,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         written = []
         assert self.kb is not None
         self.export_parts = {}
-        for path, text in iter_exports(self.kb, version=config.extra["kb_version"],
-                                       disclaimer=" ".join(
-                                           config.extra["kb"]["disclaimer"].split()),
+        for path, text in iter_exports(self.kb, **export_settings(config),
                                        parts=self.export_parts if self.preview else None):
             target = self.export_dir / path
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -28,7 +28,6 @@ import multiprocessing
 import os
 import shutil
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -48,8 +47,14 @@ from mkdocs.structure.pages import Page
 
 from .errors import DataError, KbError, Problem, display_path
 from .export import formulary_exports, monograph_exports
-from .loader import MONOGRAPHS_DIR, LoadedMonograph, account_for_files, load_monograph
-from .plugin import PREVIEW_INDEX, ClinicalKbPlugin
+from .loader import (
+    MONOGRAPHS_DIR,
+    KnowledgeBase,
+    LoadedMonograph,
+    account_for_files,
+    load_monograph,
+)
+from .plugin import PREVIEW_INDEX, ClinicalKbPlugin, export_settings
 from .publish import exchange
 from .render import (
     CLASS_INDEX,
@@ -285,7 +290,6 @@ class Preview:
             page_path = monograph_path(m.monograph)
             markdown = render_monograph(m.monograph, new_kb.references, source=m.source.name,
                                         classes=new_kb.classes)
-            plugin.markdown[page_path] = markdown
             pages[page_path] = plugin.monograph_file(config, m.monograph, page_path, markdown,
                                                      existing=state.files.get_file_from_path(
                                                          page_path))
@@ -352,7 +356,6 @@ class Preview:
         if path in shown or file is None:
             return
         state.plugin.search_docs.pop(path, None)
-        state.plugin.markdown.pop(path, None)
         state.files.remove(file)
         output = Path(file.abs_dest_path)
         output.unlink(missing_ok=True)
@@ -360,7 +363,8 @@ class Preview:
             if empty.is_dir() and not any(empty.iterdir()):
                 empty.rmdir()
 
-    def _ordered(self, files: Files, pages: dict[str, File], kb: Any, drafts: bool) -> Files:
+    def _ordered(self, files: Files, pages: dict[str, File], kb: KnowledgeBase,
+                 drafts: bool) -> Files:
         """The files in the order a full build lists them (the sitemap follows it): the
         monograph pages, in title order, where the first of them was."""
         monographs = [monograph_path(m.monograph) for m in kb.published(include_drafts=drafts)]
@@ -388,14 +392,12 @@ class Preview:
         plugin, config = state.plugin, state.config
         kb = plugin.kb
         assert kb is not None
-        version = config.extra["kb_version"]
-        disclaimer = " ".join(config.extra["kb"]["disclaimer"].split())
         site = Path(config.site_dir)
         for path in changed:
             m = by_source.get(path)
             if m is None or m.monograph.status == "draft":
                 continue
-            written, part = monograph_exports(m, kb, version=version, disclaimer=disclaimer)
+            written, part = monograph_exports(m, kb, **export_settings(config))
             plugin.export_parts[m.source.name] = part
             for name, text in written:
                 (site / name).parent.mkdir(parents=True, exist_ok=True)
@@ -420,16 +422,14 @@ class Preview:
         site = Path(config.site_dir)
         parts = [plugin.export_parts[m.source.name]
                  for m in kb.published(include_drafts=False)]
-        version = config.extra["kb_version"]
-        disclaimer = " ".join(config.extra["kb"]["disclaimer"].split())
+        settings = export_settings(config)
 
         def write() -> None:
             os.nice(10)  # the browser and the next save come first
             for left in site.glob(".*.tmp"):  # by a writer cancelled half-way
                 left.unlink()
-            for name, text in formulary_exports(parts, version=version, disclaimer=disclaimer):
-                if name.startswith("formulary."):
-                    _replace(site / name, text)
+            for name, text in formulary_exports(parts, **settings):
+                _replace(site / name, text)
             _, written = plugin.search_files()
             folder = site / "search"
             for name, text in written.items():
@@ -463,11 +463,4 @@ def _replace(target: Path, text: str) -> None:
 def _names(paths: set[Path], root: Path) -> str:
     shown = sorted(display_path(p) if p.exists() else str(p.relative_to(root)) for p in paths)
     return ", ".join(shown[:3]) + (f" and {len(shown) - 3} more" if len(shown) > 3 else "")
-
-
-def timed_update(preview: Preview) -> tuple[str, float]:
-    """``preview.update()`` and how long it took, for the terminal."""
-    start = time.perf_counter()
-    done = preview.update()
-    return done, time.perf_counter() - start
 

@@ -14,6 +14,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import watchdog.events
@@ -22,7 +23,7 @@ from mkdocs.exceptions import MkDocsException
 from mkdocs.livereload import LiveReloadServer
 
 from .errors import KbError
-from .preview import CodeChangedError, Preview, PreviewError, timed_update
+from .preview import CodeChangedError, Preview, PreviewError
 
 log = logging.getLogger("mkdocs.kb.serve")
 
@@ -71,8 +72,9 @@ class PreviewServer(LiveReloadServer):
 
     def rebuild(self) -> None:
         """Called by the server's loop after each save."""
+        start = time.perf_counter()
         try:
-            done, seconds = timed_update(self.preview)
+            done = self.preview.update()
         except PreviewError as e:
             print(f"kb serve: this save is not shown:\n{e}", file=sys.stderr, flush=True)
             return
@@ -81,7 +83,7 @@ class PreviewServer(LiveReloadServer):
             self.shutdown()
             shutil.rmtree(self.preview.site_dir.parent, ignore_errors=True)  # it makes its own
             os.execv(sys.executable, [sys.executable, "-m", "generator", *sys.argv[1:]])
-        log.info(f"{done[:1].upper()}{done[1:]} in {seconds:.2f} s")
+        log.info(f"{done[:1].upper()}{done[1:]} in {time.perf_counter() - start:.2f} s")
 
     def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
         content = super()._inject_js_into_html(content, epoch)  # type: ignore[no-untyped-call]

@@ -22,16 +22,9 @@ def compact_html(html: str) -> str:
     boxes, where it shows as nothing."""
     start, end = html.find("<article"), html.find("</article>")
     if 0 <= start < end:
-        return (_chrome(html[:start]) + compact_html(html[start:end])
-                + _chrome(html[end:]))
-    parts = _PRESERVED.split(html)
-    out = []
-    for i, part in enumerate(parts):
-        if i % 3 == 0:
-            out.append(_BLANK_LINES.sub("\n", _INDENT.sub("\n", part)))
-        elif i % 3 == 1:
-            out.append(part)
-    return "".join(out)
+        return (_compact(html[:start], chrome=True) + _compact(html[start:end], chrome=False)
+                + _compact(html[end:], chrome=True))
+    return _compact(html, chrome=False)
 
 
 _BETWEEN_TAGS = re.compile(r">\n+<")
@@ -41,10 +34,17 @@ _NAV_LINK_TEXT = re.compile(
 wrapped (a long section name reads in full), and every page is smaller."""
 
 
-def _chrome(html: str) -> str:
-    parts = _PRESERVED.split(compact_html(html))
-    return "".join(_NAV_LINK_TEXT.sub(r"\1\2", _BETWEEN_TAGS.sub("><", part)) if i % 3 == 0
-                   else part for i, part in enumerate(parts) if i % 3 != 2)
+def _compact(html: str, *, chrome: bool) -> str:
+    parts = _PRESERVED.split(html)  # text, preserved block, its tag name, text, …
+    out = []
+    for i, part in enumerate(parts):
+        if i % 3 == 0:
+            text = _BLANK_LINES.sub("\n", _INDENT.sub("\n", part))
+            out.append(_NAV_LINK_TEXT.sub(r"\1\2", _BETWEEN_TAGS.sub("><", text)) if chrome
+                       else text)
+        elif i % 3 == 1:
+            out.append(part)
+    return "".join(out)
 
 
 GROUP_ABOVE = 25
