@@ -25,11 +25,12 @@ from functools import lru_cache
 from . import units
 
 _TOKEN = re.compile(
+    r"(?=[\[*{])(?:"  # every form starts with one of these: the scan passes other characters fast
     r"(?P<cite>\[(?P<cite_body>@[^\[\]]*)\])"
     r"|(?P<link>\[(?P<link_text>[^\[\]]+)\]\((?P<link_target>[^()\s]*)\))"
     r"|(?P<strong>\*\*(?P<strong_text>[^*]+)\*\*)"
     r"|(?P<em>\*(?P<em_text>[^*]+)\*)"
-    r"|(?P<field>\{(?P<field_kind>[a-z_]+):(?P<field_value>[^{}]*)\})"
+    r"|(?P<field>\{(?P<field_kind>[a-z_]+):(?P<field_value>[^{}]*)\}))"
 )
 _CITE_KEY = re.compile(r"@([A-Za-z0-9_][A-Za-z0-9_:.\-]*)")
 CITATION_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_:.\-]*")
@@ -110,7 +111,8 @@ def tokens(text: str) -> tuple[Token, ...]:
 
 def _tokens(text: str) -> Iterator[Token]:
     position = 0
-    for match in _TOKEN.finditer(text):
+    marked = "[" in text or "*" in text or "{" in text
+    for match in _TOKEN.finditer(text) if marked else ():
         if match.start() > position:
             yield _plain(text[position:match.start()])
         position = match.end()
@@ -247,23 +249,24 @@ def check_notation(text: str) -> None:
     _check_patterns(normalised(text))
 
 
-_DIGIT = re.compile(r"\d")
-_NEEDS_DIGIT = frozenset({0, 1, 2, 4})
-"""The patterns of NOTATION that each need a digit; the others need a word of _TRIGGERS."""
-_TRIGGERS = ("q", "d", "o", "qd", "od", "qod", "ms", "mso4", "mgso4", "sc", "sq", "sub", "subq",
-             "cc", "ug", "iu")
-"""Whole words (in any case) without which none of the other patterns can match: q.d. and o.d.
-are read as single letters, sub-q as sub and q."""
-_TRIGGER = re.compile(rf"(?<!\w)(?:{'|'.join(_TRIGGERS)}|q\d+h)(?!\w)|[µμ]", re.IGNORECASE)
+_NEEDS: list[tuple[str, ...]] = [
+    (".",), (".",), ("U",), ("IU",), ("M",), ("q", "Q"), ("q", "Q"), ("od", "OD", "o.d."),
+    ("ms", "mgso4"), ("sc", "sq", "sub"), ("q",), ("cc",), ("µ", "μ", "ug")]
+"""For each pattern of NOTATION, text of which one must appear for it to match: as written for
+the case-sensitive patterns, in the lower-cased text for the others (which, on text beyond
+ASCII, always run: case-insensitive matching there folds more than lower-casing)."""
 
 
 def _check_patterns(plain: str) -> None:
-    """The notation checks, each run only when the text holds what it needs (a digit; one of
+    """The notation checks, each run only when the text holds what it needs (a '.', a 'U', one of
     the words it looks for): the patterns scan slowly, and most text has none of them."""
-    digits = _DIGIT.search(plain) is not None
-    words = _TRIGGER.search(plain) is not None
-    for i, (pattern, safe) in enumerate(NOTATION):
-        if not (digits if i in _NEEDS_DIGIT else words):
+    ascii_text = plain.isascii()
+    lowered = plain.lower()
+    for (pattern, safe), needs in zip(NOTATION, _NEEDS, strict=True):
+        folds = pattern.flags & re.IGNORECASE
+        if folds and not ascii_text:
+            pass
+        elif not any(n in (lowered if folds else plain) for n in needs):
             continue
         found = pattern.search(plain)
         if found:

@@ -9,7 +9,7 @@ and decimals are exact (``0.15`` is ``Decimal('0.15')``, never a binary float).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -53,25 +53,49 @@ _FALSE = {"false"}
 _NULL = {"", "~", "null"}
 
 
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class _Loader(_SafeLoader):
+    """The safe loader without YAML 1.1's implicit typing: :func:`_scalar` reads scalars by our
+    rules, so the composer need not guess a tag for each (a fifth of its time). Only the merge
+    key is still told apart, to be refused."""
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode and implicit[0] and value == "<<":
+            return _MERGE
+        return "tag:yaml.org,2002:str"
+
+
 @dataclass
 class YamlDocument:
-    """A parsed YAML file: plain Python data plus the (line, column) of every value and key."""
+    """A parsed YAML file: plain Python data plus the node tree it was read from, which tells
+    the (line, column) of every value and key when a problem needs one."""
 
     file: str
     data: Any
-    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    root: yaml.Node | None = None
 
     def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
-        """Where ``path`` stands, or its nearest ancestor when the value itself is missing."""
-        if key and path in self.keys:
-            return self.keys[path]
-        p = path
-        while p:
-            if p in self.values:
-                return self.values[p]
-            p = p[:-1]
-        return self.values.get((), (1, 1))
+        """Where ``path`` stands, or its nearest ancestor when the value itself is missing;
+        with ``key``, where its key stands when there is one."""
+        node = self.root
+        if node is None:
+            return (1, 1)
+        key_node = None
+        for part in path:
+            child = None
+            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+                child = next(((k, v) for k, v in node.value if k.value == part), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and \
+                    0 <= part < len(node.value):
+                child = (None, node.value[part])
+            if child is None:
+                key_node = None
+                break
+            key_node, node = child
+        mark = (key_node if key and key_node is not None else node).start_mark
+        return (mark.line + 1, mark.column + 1)
 
     def problem(self, path: Path_, message: str, *, key: bool = False,
                 severity: str = "error") -> Problem:
@@ -133,13 +157,13 @@ def parse_yaml(text: str, name: str, *, scale: int = 1) -> YamlDocument:
         return YamlReadError(Problem(name, line, column, "", message))
 
     text = text.removeprefix("\ufeff")
-    for number, line_text in enumerate(text.splitlines(), start=1):
+    for number, line_text in enumerate(text.splitlines() if "\t" in text else (), start=1):
         indent = len(line_text) - len(line_text.lstrip(" \t"))
         if "\t" in line_text[:indent]:
             raise fail(number, line_text.index("\t") + 1,
                        "a tab is used for indenting; YAML needs spaces (use 2 spaces per level)")
     try:
-        node = yaml.compose(text, Loader=_SafeLoader)
+        node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -155,53 +179,52 @@ def parse_yaml(text: str, name: str, *, scale: int = 1) -> YamlDocument:
                                  "which YAML does not allow; delete it") from e
     except yaml.YAMLError as e:
         raise fail(1, 1, f"not valid YAML: {' '.join(str(e).split())}") from e
-    doc = YamlDocument(name, None)
     if node is None:
-        doc.data = None
-        return doc
+        return YamlDocument(name, None)
     budget = [MAX_NODES * scale, MAX_EXPANDED_CHARS * scale, scale]
-    doc.data = _convert(node, (), doc, budget, fail)
-    return doc
+    return YamlDocument(name, _convert(node, 0, budget, fail), node)
 
 
-def _convert(node: yaml.Node, path: Path_, doc: YamlDocument, budget: list[int],
-             fail: Any) -> Any:
+def _convert(node: yaml.Node, depth: int, budget: list[int], fail: Any) -> Any:
+    """The node's value as plain data, refusing what only a mistake or an attack writes."""
     budget[0] -= 1
-    where = (node.start_mark.line + 1, node.start_mark.column + 1)
     if budget[0] < 0:
-        raise fail(*where, f"the file expands to more than {MAX_NODES * budget[2]:,} values "
-                           "(through '&' anchors and '*' aliases); write the values out instead")
-    if len(path) > MAX_DEPTH:
-        raise fail(*where, f"values are nested more than {MAX_DEPTH} levels deep; a monograph "
-                           "needs far fewer: check the indentation and the brackets")
-    if isinstance(node, yaml.ScalarNode):
-        budget[1] -= len(node.value)
-        if budget[1] < 0:
-            raise fail(*where, f"the file expands to more than "
-                               f"{MAX_EXPANDED_CHARS * budget[2]:,} characters "
-                               "(through '&' anchors and '*' aliases); write the values out "
-                               "instead")
-    doc.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
+        raise fail(*_where(node), f"the file expands to more than {MAX_NODES * budget[2]:,} "
+                                  "values (through '&' anchors and '*' aliases); write the values "
+                                  "out instead")
+    if depth > MAX_DEPTH:
+        raise fail(*_where(node), f"values are nested more than {MAX_DEPTH} levels deep; a "
+                                  "monograph needs far fewer: check the indentation and the "
+                                  "brackets")
+    kind = type(node)
+    if kind is yaml.MappingNode:
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise fail(line, column, "'<<' merge keys are not supported; write the fields out")
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise fail(line, column, "a key must be a plain word")
+            if key_node.tag == _MERGE:
+                raise fail(*_where(key_node), "'<<' merge keys are not supported; write the "
+                                              "fields out")
+            if type(key_node) is not yaml.ScalarNode:
+                raise fail(*_where(key_node), "a key must be a plain word")
             key = str(key_node.value)
             if key in out:
-                first = doc.keys[(*path, key)]
-                raise fail(line, column, f"duplicate key '{key}' (first at line {first[0]}); "
-                                         "a second one would silently replace the first: "
-                                         "remove or rename one")
-            doc.keys[(*path, key)] = (line, column)
-            out[key] = _convert(value_node, (*path, key), doc, budget, fail)
+                first = next(k for k, _ in node.value if k.value == key)
+                raise fail(*_where(key_node), f"duplicate key '{key}' (first at line "
+                                              f"{_where(first)[0]}); a second one would silently "
+                                              "replace the first: remove or rename one")
+            out[key] = _convert(value_node, depth + 1, budget, fail)
         return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, (*path, i), doc, budget, fail) for i, item in enumerate(node.value)]
+    if kind is yaml.SequenceNode:
+        return [_convert(item, depth + 1, budget, fail) for item in node.value]
+    budget[1] -= len(node.value)
+    if budget[1] < 0:
+        raise fail(*_where(node), f"the file expands to more than "
+                                  f"{MAX_EXPANDED_CHARS * budget[2]:,} characters (through '&' "
+                                  "anchors and '*' aliases); write the values out instead")
     return _scalar(node)
+
+
+def _where(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
 
 
 def _scalar(node: yaml.Node) -> Any:
