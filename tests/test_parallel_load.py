@@ -1,0 +1,91 @@
+"""Reading a large formulary on two cores: the editor gets the same monographs, the same problems
+in the same order and the same warnings as when one process reads every file, and a reading
+process that fails costs time, never a monograph."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator import loader
+from generator.errors import DataError
+from generator.loader import KnowledgeBase, load_knowledge_base
+
+from .synthetic import write_formulary
+
+TODAY = dt.date(2026, 11, 26)
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("parallel") / "data"
+    write_formulary(folder, 12, seed=5)
+    return folder
+
+
+def _load(data: Path, monkeypatch: pytest.MonkeyPatch, *, parallel: bool) -> KnowledgeBase:
+    monkeypatch.setattr(loader, "PARALLEL_FROM", 2 if parallel else 10**9)
+    return load_knowledge_base(data, today=TODAY)
+
+
+def _report(data: Path, monkeypatch: pytest.MonkeyPatch, *, parallel: bool) -> str:
+    with pytest.raises(DataError) as caught:
+        _load(data, monkeypatch, parallel=parallel)
+    return caught.value.report()
+
+
+def test_two_processes_read_what_one_reads(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    one = _load(data, monkeypatch, parallel=False)
+    forks: list[int] = []
+    fork = os.fork
+
+    def counted() -> int:
+        forks.append(1)
+        return fork()
+
+    monkeypatch.setattr(os, "fork", counted)
+    two = _load(data, monkeypatch, parallel=True)
+    assert forks == [1]
+    assert len(two.monographs) == 12
+    assert [(m.source, m.cited) for m in two.monographs] == \
+        [(m.source, m.cited) for m in one.monographs]
+    assert [m.monograph for m in two.monographs] == [m.monograph for m in one.monographs]
+    assert [m.monograph.section_order for m in two.monographs] == \
+        [m.monograph.section_order for m in one.monographs]
+    assert [str(w) for w in two.warnings] == [str(w) for w in one.warnings]
+
+
+def test_problems_in_both_halves_are_reported_in_file_order(
+        data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = tmp_path / "data"
+    files = sorted((data / "monographs").glob("*.yaml"))
+    shutil.copytree(data, broken)
+    first, last = files[1].name, files[-2].name
+    target = broken / "monographs" / first
+    target.write_text(target.read_text(encoding="utf-8") + "colour: blue\n", encoding="utf-8")
+    target = broken / "monographs" / last
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace("status: not_reviewed_locally", "status: not_reviewd", 1),
+                      encoding="utf-8")
+    serial = _report(broken, monkeypatch, parallel=False)
+    assert _report(broken, monkeypatch, parallel=True) == serial
+    assert serial.index(first) < serial.index(last)
+    assert "unknown field 'colour'" in serial
+    assert "'not_reviewd'" in serial
+
+
+def test_a_failed_reading_process_is_replaced(data: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    one = _load(data, monkeypatch, parallel=False)
+
+    def fail(*args: object, **kwargs: object) -> bytes:
+        raise MemoryError("the child ran out of memory")
+
+    monkeypatch.setattr(pickle, "dumps", fail)  # only the child sends a result
+    two = _load(data, monkeypatch, parallel=True)
+    assert [m.monograph for m in two.monographs] == [m.monograph for m in one.monographs]
