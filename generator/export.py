@@ -451,4 +451,9 @@ def iter_exports(kb: KnowledgeBase, *, version: str, disclaimer: str,
         if parts is not None:
             parts[loaded.source.name] = part
     yield from formulary_exports(kept, version=version, disclaimer=disclaimer)
-    yield "schema/monograph.schema.json", dumps(monograph_schema())
+    yield schema_export()
+
+
+def schema_export() -> tuple[str, str]:
+    """The JSON Schema of a monograph, as the site publishes it."""
+    return "schema/monograph.schema.json", dumps(monograph_schema())

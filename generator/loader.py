@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import os
-import pickle
 import types
 import typing
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -34,6 +32,7 @@ from .model import (
     is_empty,
     iter_strings,
 )
+from .parallel import in_halves
 from .references import Reference, duplicate_identity
 from .yamlsource import (
     LIBRARY_SCALE,
@@ -113,17 +112,11 @@ def load_knowledge_base(data_dir: Path, *, today: dt.date | None = None,
 Loaded = tuple[list[LoadedMonograph], list[Problem], list[Problem]]
 """Monographs read and checked, with the problems and warnings found, in file order."""
 
-PARALLEL_FROM = 200
-"""From this many monographs, a second process reads half of them (below it, starting one costs
-more than it saves)."""
-
-
 def _load_monographs(paths: list[Path], *, references: dict[str, tuple[Reference, Path_]],
-                     classes: dict[str, DrugClass], today: dt.date,
-                     workers: int | None = None) -> Loaded:
-    """Read and check monographs: the second half in a forked process when there are many and a
-    second core, with the same results, in the same order, as reading them all here."""
-    def load(chunk: list[Path]) -> Loaded:
+                     classes: dict[str, DrugClass], today: dt.date) -> Loaded:
+    """Read and check monographs, half of them in a second process when there are many: the
+    same results, in the same order, as reading them all here."""
+    def load(chunk: Sequence[Path]) -> Loaded:
         problems: list[Problem] = []
         warnings: list[Problem] = []
         monographs = [m for p in chunk
@@ -132,57 +125,9 @@ def _load_monographs(paths: list[Path], *, references: dict[str, tuple[Reference
                                                today=today))]
         return monographs, problems, warnings
 
-    if workers is None:
-        workers = 2 if len(paths) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 else 1
-    if workers < 2 or len(paths) < 2 or not hasattr(os, "fork"):
-        return load(paths)
-    half = len(paths) // 2
-    first, second = paths[:half], paths[half:]
-    theirs = _Forked(lambda: load(second))
-    mine = theirs.run_here(lambda: load(first))
-    back = theirs.result()
-    if back is None:  # the process failed (out of memory, a bug): read its half here instead
-        back = load(second)
-    return mine[0] + back[0], mine[1] + back[1], mine[2] + back[2]
-
-
-class _Forked:
-    """``work`` running in a forked process, its result sent back pickled through a pipe."""
-
-    def __init__(self, work: Callable[[], Loaded]) -> None:
-        self._read, write = os.pipe()
-        self._pid = os.fork()
-        if self._pid == 0:  # the child: do the work, send it, and leave without cleaning up
-            code = 1
-            try:
-                os.close(self._read)
-                data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
-                with os.fdopen(write, "wb") as out:
-                    out.write(data)
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(write)
-        self._data = b""
-
-    def run_here(self, work: Callable[[], Loaded]) -> Loaded:
-        """Run ``work`` in this process meanwhile; the child is waited for even if it fails."""
-        try:
-            return work()
-        except BaseException:
-            self.result()
-            raise
-
-    def result(self) -> Loaded | None:
-        """The child's result, or None if it did not finish."""
-        if self._pid:
-            with os.fdopen(self._read, "rb") as pipe:
-                self._data = pipe.read()
-            _, status = os.waitpid(self._pid, 0)
-            self._pid = 0
-            if status != 0:
-                self._data = b""
-        return pickle.loads(self._data) if self._data else None
+    halves = in_halves(paths, load)
+    return ([m for h in halves for m in h[0]], [p for h in halves for p in h[1]],
+            [w for h in halves for w in h[2]])
 
 
 @contextmanager

@@ -10,12 +10,15 @@ indexes the hand-written pages for search; ``on_env`` writes the search index;
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -26,16 +29,23 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from .errors import KbError
-from .export import MonographExport, iter_exports, link_exports
-from .loader import KnowledgeBase, load_knowledge_base
+from .export import (
+    MonographExport,
+    formulary_exports,
+    link_exports,
+    monograph_exports,
+    schema_export,
+)
+from .loader import KnowledgeBase, LoadedMonograph, load_knowledge_base
 from .model import Monograph
+from .parallel import in_halves
 from .render import (
     TEMPLATES,
     fill_index_markers,
     monograph_path,
     render_class_pages,
     render_letter_pages,
-    render_pages,
+    render_page,
     restore_html_blocks,
     stash_html_blocks,
 )
@@ -118,13 +128,14 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
             config.use_directory_urls = False  # file:// has no index.html for a folder
         try:
             self.kb = load_knowledge_base(self.data_dir)
-            self.pages = render_pages(self.kb, include_drafts=self.include_drafts)
+            if not self.preview:
+                gc.freeze()  # the records last the build: the collector need not rescan them
+            self.pages, self.exports = self._render_and_export(config)
             self.grouped = grouped(self.kb, include_drafts=self.include_drafts)
             drafts = self.include_drafts
             self.browse_pages = ({**render_letter_pages(self.kb, include_drafts=drafts),
                                   **render_class_pages(self.kb, include_drafts=drafts)}
                                  if self.grouped else {})
-            self.exports = self._write_exports(config)
         except KbError as e:
             raise PluginError(f"the data has problems:\n{e}") from e
         if config.nav is None:
@@ -214,20 +225,51 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
             shutil.rmtree(self.search_dir, ignore_errors=True)
             self.search_dir = None
 
-    def _write_exports(self, config: MkDocsConfig) -> list[str]:
-        """Write the JSON and FHIR exports, one file at a time, into a folder of this build."""
+    def _render_and_export(self, config: MkDocsConfig) -> tuple[dict[str, str], list[str]]:
+        """Render each monograph's page and write its JSON and FHIR files into a folder of this
+        build, half of them on the other core; then the formulary files and the schema.
+        Returns the pages and the paths written."""
         self._remove_exports()
-        self.export_dir = Path(tempfile.mkdtemp(prefix="kb-export-"))
-        written = []
-        assert self.kb is not None
-        self.export_parts = {}
-        for path, text in iter_exports(self.kb, **export_settings(config),
-                                       parts=self.export_parts if self.preview else None):
-            target = self.export_dir / path
+        export_dir = self.export_dir = Path(tempfile.mkdtemp(prefix="kb-export-"))
+        kb = self.kb
+        assert kb is not None
+        settings = export_settings(config)
+        formatted: dict[str, Markup] = {}
+
+        def write(path: str, text: str) -> str:
+            target = export_dir / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
-            written.append(path)
-        return written
+            return path
+
+        def work(chunk: Sequence[LoadedMonograph]
+                 ) -> tuple[dict[str, str], list[str], list[tuple[str, MonographExport]]]:
+            pages, written, parts = {}, [], []
+            for loaded in chunk:
+                draft = loaded.monograph.status == "draft"
+                if self.include_drafts or not draft:
+                    path, markdown = render_page(loaded, kb, formatted=formatted)
+                    pages[path] = markdown
+                if not draft:  # drafts are never exported
+                    files, part = monograph_exports(loaded, kb, **settings)
+                    written += [write(path, text) for path, text in files]
+                    parts.append((loaded.source.name, part))
+            return pages, written, parts
+
+        pages: dict[str, str] = {}
+        written: list[str] = []
+        self.export_parts = {}
+        kept = []
+        for half_pages, half_written, half_parts in in_halves(
+                kb.published(include_drafts=True), work):
+            pages.update(half_pages)
+            written += half_written
+            kept += [part for _, part in half_parts]
+            if self.preview:
+                self.export_parts.update(half_parts)
+        for path, text in (*formulary_exports(kept, **settings), schema_export()):
+            written.append(write(path, text))
+        return pages, written
 
     def _remove_exports(self) -> None:
         if self.export_dir is not None:
@@ -236,11 +278,13 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Remove the build's export folder once MkDocs has copied it into the site."""
+        gc.unfreeze()
         self._remove_exports()
         self._remove_search()
 
     def on_build_error(self, *, error: Exception) -> None:
         """Remove the export folder of a failed build too."""
+        gc.unfreeze()
         self._remove_exports()
         self._remove_search()
 

@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 
 from . import calculator, doses, inline, model, units, vocabulary
 from .citations import CitationMarker, number_citations
-from .loader import KnowledgeBase
+from .loader import KnowledgeBase, LoadedMonograph
 from .model import ABSENT_WHEN_SILENT, DrugClass, Monograph, Regimen, Review
 from .references import Reference, format_ama
 
@@ -462,9 +462,14 @@ def render_new_monograph(generic_name: str, *, today: str) -> str:
 def render_pages(kb: KnowledgeBase, *, include_drafts: bool) -> dict[str, str]:
     """Every generated page: ``{path inside the site's docs: markdown}``."""
     formatted: dict[str, Markup] = {}
-    return {
-        monograph_path(m.monograph): render_monograph(m.monograph, kb.references,
-                                                      source=m.source.name, classes=kb.classes,
-                                                      formatted=formatted)
-        for m in kb.published(include_drafts=include_drafts)
-    }
+    return dict(render_page(m, kb, formatted=formatted)
+                for m in kb.published(include_drafts=include_drafts))
+
+
+def render_page(loaded: LoadedMonograph, kb: KnowledgeBase, *,
+                formatted: dict[str, Markup] | None = None) -> tuple[str, str]:
+    """One monograph's page: ``(path inside the site's docs, markdown)``; ``formatted`` keeps
+    each reference's AMA text between pages."""
+    m = loaded.monograph
+    return monograph_path(m), render_monograph(m, kb.references, source=loaded.source.name,
+                                               classes=kb.classes, formatted=formatted)

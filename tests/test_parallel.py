@@ -1,6 +1,6 @@
-"""Reading a large formulary on two cores: the editor gets the same monographs, the same problems
-in the same order and the same warnings as when one process reads every file, and a reading
-process that fails costs time, never a monograph."""
+"""A large formulary on two cores: reading it gives the same monographs, the same problems in the
+same order and the same warnings as one process reading every file; a process that fails costs
+time, never a monograph; and the site built is the same, byte for byte."""
 
 from __future__ import annotations
 
@@ -11,11 +11,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
 
-from generator import loader
+from generator import parallel as halves
 from generator.errors import DataError
 from generator.loader import KnowledgeBase, load_knowledge_base
 
+from .conftest import copy_project
 from .synthetic import write_formulary
 
 TODAY = dt.date(2026, 11, 26)
@@ -28,8 +31,22 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Each process forked, counted."""
+    counted: list[int] = []
+    fork = os.fork
+
+    def counting() -> int:
+        counted.append(1)
+        return fork()
+
+    monkeypatch.setattr(os, "fork", counting)
+    return counted
+
+
 def _load(data: Path, monkeypatch: pytest.MonkeyPatch, *, parallel: bool) -> KnowledgeBase:
-    monkeypatch.setattr(loader, "PARALLEL_FROM", 2 if parallel else 10**9)
+    monkeypatch.setattr(halves, "PARALLEL_FROM", 2 if parallel else 10**9)
     return load_knowledge_base(data, today=TODAY)
 
 
@@ -39,16 +56,9 @@ def _report(data: Path, monkeypatch: pytest.MonkeyPatch, *, parallel: bool) -> s
     return caught.value.report()
 
 
-def test_two_processes_read_what_one_reads(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_two_processes_read_what_one_reads(data: Path, monkeypatch: pytest.MonkeyPatch,
+                                           forks: list[int]) -> None:
     one = _load(data, monkeypatch, parallel=False)
-    forks: list[int] = []
-    fork = os.fork
-
-    def counted() -> int:
-        forks.append(1)
-        return fork()
-
-    monkeypatch.setattr(os, "fork", counted)
     two = _load(data, monkeypatch, parallel=True)
     assert forks == [1]
     assert len(two.monographs) == 12
@@ -89,3 +99,30 @@ def test_a_failed_reading_process_is_replaced(data: Path,
     monkeypatch.setattr(pickle, "dumps", fail)  # only the child sends a result
     two = _load(data, monkeypatch, parallel=True)
     assert [m.monograph for m in two.monographs] == [m.monograph for m in one.monographs]
+
+
+def _site(config: Path, site: Path, monkeypatch: pytest.MonkeyPatch, *,
+          parallel: bool) -> dict[str, bytes]:
+    monkeypatch.setattr(halves, "PARALLEL_FROM", 2 if parallel else 10**9)
+    build(load_config(str(config), site_dir=str(site)))
+    return {p.relative_to(site).as_posix(): p.read_bytes()
+            for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def test_a_build_on_two_cores_is_the_build_on_one(data: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  forks: list[int]) -> None:
+    """Pages, exports and search: every file, every byte, drafts in either half included."""
+    root = copy_project(tmp_path / "project", data=False)
+    shutil.copytree(data, root / "data")
+    files = sorted((root / "data" / "monographs").glob("*.yaml"))
+    for draft in (files[0], files[-1]):
+        draft.write_text(draft.read_text(encoding="utf-8") + "status: draft\n", encoding="utf-8")
+    one = _site(root / "mkdocs.yml", tmp_path / "one", monkeypatch, parallel=False)
+    two = _site(root / "mkdocs.yml", tmp_path / "two", monkeypatch, parallel=True)
+    assert len(forks) == 2  # reading, then rendering and exporting
+    assert sorted(two) == sorted(one)
+    assert [name for name in one if one[name] != two[name]] == []
+    assert "DRAFT" in two[f"monographs/{files[0].stem}/index.html"].decode()
+    assert f"monographs/{files[-1].stem}/medicationknowledge.fhir.json" not in two
+    assert f"monographs/{files[-2].stem}/medicationknowledge.fhir.json" in two

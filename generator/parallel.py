@@ -1,0 +1,53 @@
+"""Per-monograph work on both cores: the second half of a list done in a forked process.
+
+The work is pure (data in, text out), so the child needs nothing but what it inherits; its result
+comes back pickled through a pipe. A child that fails (out of memory, a bug) costs time, never a
+result: its half is then done in this process, which raises whatever the work raises.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+PARALLEL_FROM = 200
+"""From this many items a second process takes half (below it, starting one costs more than it
+saves)."""
+
+
+def in_halves(items: Sequence[Item], work: Callable[[Sequence[Item]], Result], *,
+              parallel: bool | None = None) -> list[Result]:
+    """``[work(first half), work(second half)]``, the second in a forked process when there are
+    enough items (``parallel=None``) and a second core; ``[work(items)]`` otherwise."""
+    if parallel is None:
+        parallel = len(items) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
+    if not parallel or len(items) < 2 or not hasattr(os, "fork"):
+        return [work(items)]
+    half = len(items) // 2
+    first, second = items[:half], items[half:]
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: do the work, send it, and leave without running any clean-up
+        code = 1
+        try:
+            os.close(read)
+            data = pickle.dumps(work(second), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write, "wb") as out:
+                out.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    try:
+        mine = work(first)
+    finally:
+        with os.fdopen(read, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(pid, 0)
+    theirs = pickle.loads(data) if status == 0 and data else work(second)
+    return [mine, theirs]
