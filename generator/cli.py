@@ -16,11 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import csp, diff, publish, serve
+from . import publish
 from .errors import DataError, KbError, SiteBuildError, describe_os_error
 from .loader import MONOGRAPHS_DIR, load_knowledge_base
 from .publish import exchange
-from .render import render_new_monograph
 from .schema import SCHEMA_DIR, write_schemas
 
 MAX_NAME = 80
@@ -66,6 +65,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     if path.exists():
         raise KbError(f"{path} already exists; edit it instead")
     path.parent.mkdir(parents=True, exist_ok=True)
+    from .render import render_new_monograph  # noqa: PLC0415 - Jinja only for this command
+
     path.write_text(render_new_monograph(name, today=dt.date.today().isoformat()),
                     encoding="utf-8")
     print(f"Wrote {path} (a draft). Fill it in, then check it with: kb validate {path}")
@@ -160,6 +161,8 @@ def _newest_release(dist: Path) -> Path:
 
 def cmd_csp(args: argparse.Namespace) -> int:
     """Print the script-src hashes a built site needs."""
+    from . import csp  # noqa: PLC0415 - commands import what only they use: validate starts fast
+
     hashes = csp.inline_script_hashes(Path(args.site_dir))
     if not hashes:
         raise KbError(f"no pages with inline scripts in {args.site_dir}/; build the site first")
@@ -169,6 +172,8 @@ def cmd_csp(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     """Print the dose changes since a git revision."""
+    from . import diff  # noqa: PLC0415
+
     for line in diff.diff_report(Path.cwd(), args.rev, args.data):
         print(line)
     return 0
@@ -177,6 +182,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     """Preview with live reload (drafts shown, with their banner), rebuilding only what a save
     changes."""
+    from . import serve  # noqa: PLC0415
+
     return serve.serve(Path(args.config_file), args.dev_addr)
 
 

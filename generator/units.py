@@ -19,6 +19,7 @@ Suggestions never change a dose's size (issue: "did you mean" proposed ``mg/kg/h
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterable
@@ -191,7 +192,7 @@ def _unit_readings(written: str, choices: dict[str, Unit]) -> list[str]:
     low = written.lower()
     keys = {low, *(low[:i] + low[i + 1:] for i in range(len(low)))}
     for key in keys:
-        for alias, code in _ALIAS_INDEX.get(key, ()):
+        for alias, code in _aliases()[1].get(key, ()):
             if code in choices and _one_slip(low, alias):
                 found.add(code)
     return sorted(found)
@@ -247,14 +248,19 @@ def _readings(candidates: list[str], size: dict[str, object], label: dict[str, s
             "source and write the one it states")
 
 
-_EXACT_ALIASES = _alias_spellings()
-_ALIAS_INDEX: dict[str, list[tuple[str, str]]] = {}
-"""Each habitual spelling, and each of its one-deletion forms, → (spelling, code): two strings are
-one slip apart only if they share a key (symmetric deletion), so a look-up is a few hash hits."""
-for _alias, _code in _EXACT_ALIASES.items():
-    _low = _alias.lower()
-    for _key in {_low, *(_low[:i] + _low[i + 1:] for i in range(len(_low)))}:
-        _ALIAS_INDEX.setdefault(_key, []).append((_low, _code))
+@functools.cache
+def _aliases() -> tuple[dict[str, str], dict[str, list[tuple[str, str]]]]:
+    """The habitual spellings (spelling → code), and an index of them: each spelling and each of
+    its one-deletion forms → (spelling, code). Two strings are one slip apart only if they share
+    a key (symmetric deletion), so a look-up is a few hash hits. Made on the first unknown unit,
+    not at every start."""
+    exact = _alias_spellings()
+    index: dict[str, list[tuple[str, str]]] = {}
+    for alias, code in exact.items():
+        low = alias.lower()
+        for key in {low, *(low[:i] + low[i + 1:] for i in range(len(low)))}:
+            index.setdefault(key, []).append((low, code))
+    return exact, index
 
 
 def explain_unit(written: str, choices: dict[str, Unit]) -> str:
@@ -264,7 +270,7 @@ def explain_unit(written: str, choices: dict[str, Unit]) -> str:
     if spelled is not None:
         if spelled in choices:
             meant = (choices[spelled].dimension, choices[spelled].factor)
-            exact = _EXACT_ALIASES.get(written) == spelled
+            exact = _aliases()[0].get(written) == spelled
             others = [] if exact else [
                 c for c in _unit_readings(written, choices)
                 if (choices[c].dimension, choices[c].factor) != meant]
