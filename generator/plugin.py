@@ -51,6 +51,7 @@ from .render import (
 )
 from .search import Analysed, SearchDoc, SearchIndex, monograph_doc, page_doc
 from .site import compact_html, grouped, site_nav
+from .skeleton import SkeletonRenderer
 from .version import content_version
 
 OFFLINE_ENV = "KB_OFFLINE"
@@ -112,6 +113,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         """The content version to show instead of asking git (a preview keeps its first)."""
         self.export_parts: dict[str, MonographExport] = {}
         """A preview's share of each monograph in the formulary exports, by source file name."""
+        self.skeletons: SkeletonRenderer | None = None
 
     @property
     def include_drafts(self) -> bool:
@@ -138,6 +140,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
                                  if self.grouped else {})
         except KbError as e:
             raise PluginError(f"the data has problems:\n{e}") from e
+        self.skeletons = SkeletonRenderer(config)
         if config.nav is None:
             config.nav = site_nav(Path(config.docs_dir), self.kb,
                                   include_drafts=self.include_drafts)
@@ -287,6 +290,20 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         gc.unfreeze()
         self._remove_exports()
         self._remove_search()
+
+    def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
+        """A monograph page is rendered from its skeleton here, not by Python-Markdown."""
+        path = page.file.src_uri
+        if path in self.blocks:
+            def render(config: MkDocsConfig, files: Files) -> None:
+                assert self.skeletons is not None
+                if self.skeletons.render(page, self.blocks[path]):
+                    del self.blocks[path]  # in place already
+                else:
+                    Page.render(page, config, files)
+
+            page.render = render  # type: ignore[method-assign]
+        return page
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
                         files: Files) -> str:

@@ -1,0 +1,106 @@
+"""A monograph page's HTML from its skeleton, without a Python-Markdown pass over each page.
+
+A generated page is headings (Markdown, for the table of contents) and placeholders for the HTML
+blocks between them (:func:`generator.render.stash_html_blocks`). Python-Markdown spent about
+3 ms a page on the headings alone, mostly in the table-of-contents extension. Most headings are
+the same on every page ("Dosing", "Interactions"), so each distinct heading line is converted
+once, by Python-Markdown with the site's own extensions, and the page is joined from the results
+the way Python-Markdown joins its block elements. A skeleton with any other line is left to
+MkDocs. Tests compare both paths on every fixture page.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import markdown  # type: ignore[import-untyped]
+from markdown.extensions.toc import nest_toc_tokens  # type: ignore[import-untyped]
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.pages import Page, _ExtractTitleTreeprocessor
+from mkdocs.structure.toc import get_toc
+
+_HEADING = re.compile(r"(#{1,6} .*?)(<sup class=\"kb-cite\".*</sup>)?( \{: #[^{}]*\})?")
+"""A generated heading: its text, the citation marks the renderer put after it, and its
+attributes (id and table-of-contents label)."""
+_PLACEHOLDER = re.compile(r"KBHTMLBLOCK(\d{5})")
+_ID = re.compile(r' id="([^"]*)"')
+_MKDOCS_PAGES_LOG = logging.getLogger("mkdocs.structure.pages")
+
+
+@dataclass(frozen=True)
+class _Heading:
+    html: str
+    """Without its citation marks, which go before the closing tag."""
+    close: str
+    toc: tuple[dict[str, Any], ...]
+    ids: frozenset[str]
+    title: str | None
+    """The page title MkDocs takes from a first-level heading."""
+
+
+class SkeletonRenderer:
+    """Renders skeletons for one build (its Markdown extensions); keeps each heading line's
+    conversion for the pages after."""
+
+    def __init__(self, config: MkDocsConfig) -> None:
+        self._md = markdown.Markdown(extensions=config["markdown_extensions"],
+                                     extension_configs=config["mdx_configs"] or {})
+        self._title = _ExtractTitleTreeprocessor()
+        self._title._register(self._md)
+        self._headings: dict[str, _Heading] = {}
+
+    def _heading(self, line: str) -> _Heading:
+        found = self._headings.get(line)
+        if found is None:
+            self._md.reset()
+            self._title.title = None
+            html = self._md.convert(line)
+            close = html[html.rindex("</"):]
+            found = _Heading(html[: -len(close)], close,
+                             tuple(getattr(self._md, "toc_tokens", [])),
+                             frozenset(_ID.findall(html)), self._title.title)
+            self._headings[line] = found
+        return found
+
+    def render(self, page: Page, blocks: list[str]) -> bool:
+        """Set the page's content, table of contents, title and anchors as MkDocs' own render
+        would; False, touching nothing, when the skeleton holds anything but headings and
+        placeholders, or an id twice (a title whose id is a section's)."""
+        parts: list[str] = []
+        tokens: list[dict[str, Any]] = []
+        ids: set[str] = set()
+        title = None
+        for line in (page.markdown or "").split("\n"):
+            if not line:
+                continue
+            placeholder = _PLACEHOLDER.fullmatch(line)
+            if placeholder:
+                parts.append(blocks[int(placeholder.group(1))])
+                continue
+            heading = _HEADING.fullmatch(line)
+            if heading is None:
+                return False
+            text, cite, attributes = heading.groups()
+            if line.startswith("# "):  # the title: converted whole, as it is on one page only
+                converted = self._heading(line)
+                cite = ""
+                if not parts:
+                    title = converted.title
+            else:
+                converted = self._heading(text + (attributes or ""))
+            parts.append(converted.html + (cite or "") + converted.close)
+            found = converted.ids | set(_ID.findall(cite or ""))
+            if found & ids:  # Python-Markdown would number an id apart: the page is left to it
+                return False
+            ids |= found
+            tokens += [dict(t) for t in converted.toc]  # nesting adds children: copy
+        page.content = "\n".join(parts)
+        page.toc = get_toc(nest_toc_tokens(tokens))
+        page._title_from_render = title
+        page.present_anchor_ids = ids
+        if _MKDOCS_PAGES_LOG.getEffectiveLevel() > logging.DEBUG:  # as MkDocs does
+            page.links_to_anchors = {}
+        return True

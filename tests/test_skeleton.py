@@ -1,0 +1,103 @@
+"""Monograph pages are joined from headings converted once each (generator/skeleton.py) instead of
+a Python-Markdown pass over every page: what a reader gets (the page's HTML, its table of
+contents, its title, the anchors other pages may link) is what MkDocs' own render gives."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink
+
+from generator.loader import load_knowledge_base
+from generator.render import render_pages, restore_html_blocks, stash_html_blocks
+from generator.skeleton import SkeletonRenderer
+
+from .conftest import ROOT, add_fixture_formulary
+
+HAND_WRITTEN = [  # headings the renderer may write, in forms chosen to be awkward
+    "# Ketamine \\*for\\* pain &amp; \\[care\\] \\#1",
+    "# Title<sup class=\"kb-cite\" id=\"cite-1\"><a href=\"#ref-a\">1</a></sup>",
+    "## Dosing<sup class=\"kb-cite\" id=\"cite-2\"><a href=\"#ref-a\">1</a>,<a href=\"#ref-b\">"
+    "2</a></sup> {: #dosing data-toc-label=\"Dosing\" }",
+    "## Dosing {: #dosing-2 data-toc-label=\"Dosing\" }",
+    "### Sub\\-cutaneous \\_infusion\\_ &lt;b&gt; {: #sc data-toc-label=\"Sub\\-cutaneous "
+    "\\_infusion\\_ &lt;b&gt;\" }",
+    "#### Beyond the contents depth {: #deep data-toc-label=\"Deep\" }",
+    "## No attributes",
+    "### A heading under a missing level",
+]
+
+
+def _config() -> MkDocsConfig:
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    config.plugins._current_plugin = "test"  # File.generated asks which plugin made the file
+    return config
+
+
+def _toc(links: list[AnchorLink]) -> list[Any]:
+    return [(a.title, a.id, a.level, _toc(a.children)) for a in links]
+
+
+def _both(config: MkDocsConfig, renderer: SkeletonRenderer, path: str,
+          markdown: str) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    skeleton, blocks = stash_html_blocks(markdown)
+    file = File.generated(config, path, content=skeleton)
+    files = Files([file])
+    theirs = Page(None, file, config)
+    theirs.markdown = skeleton
+    Page.render(theirs, config, files)
+    ours = Page(None, file, config)
+    ours.markdown = skeleton
+    assert renderer.render(ours, blocks), path
+    assert theirs.content is not None
+    return ((restore_html_blocks(theirs.content, blocks), _toc(theirs.toc), theirs.title,
+             theirs.present_anchor_ids, theirs.links_to_anchors),
+            (ours.content, _toc(ours.toc), ours.title, ours.present_anchor_ids,
+             ours.links_to_anchors))
+
+
+def test_every_fixture_page_renders_as_mkdocs_renders_it(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    add_fixture_formulary(data)
+    pages = render_pages(load_knowledge_base(data), include_drafts=True)
+    assert len(pages) > 5
+    config = _config()
+    renderer = SkeletonRenderer(config)
+    for path, markdown in pages.items():
+        theirs, ours = _both(config, renderer, path, markdown)
+        assert ours == theirs, path
+
+
+@pytest.mark.parametrize("first", range(len(HAND_WRITTEN)))
+def test_awkward_headings_render_as_mkdocs_renders_them(first: int) -> None:
+    config = _config()
+    renderer = SkeletonRenderer(config)
+    headings = HAND_WRITTEN[first:] + HAND_WRITTEN[:first]  # each one first once
+    markdown = "\n\n".join(f"{h}\n\n<p>Block {i} &amp; more</p>" for i, h in enumerate(headings))
+    for _ in range(2):  # the second time from the kept conversions
+        theirs, ours = _both(config, renderer, "monographs/x.md", markdown)
+        assert ours == theirs
+
+
+def test_anything_else_is_left_to_mkdocs() -> None:
+    config = _config()
+    page = Page(None, File.generated(config, "x.md", content=""), config)
+    page.markdown = "# Title\n\nA paragraph of Markdown\n"
+    assert not SkeletonRenderer(config).render(page, [])
+    assert page.content is None
+
+
+def test_a_title_whose_id_is_a_section_s_is_left_to_mkdocs() -> None:
+    """Python-Markdown numbers the title's id apart (dosing_1); the page is left to it."""
+    config = _config()
+    page = Page(None, File.generated(config, "x.md", content=""), config)
+    page.markdown = "# Dosing\n\n## Dosing {: #dosing data-toc-label=\"Dosing\" }\n"
+    assert not SkeletonRenderer(config).render(page, [])
