@@ -67,18 +67,22 @@ def timed(command: list[str], cwd: Path) -> tuple[float, str]:
     return elapsed, result.stderr
 
 
-def build(project: Path, site: Path) -> tuple[float, int, int]:
-    """Seconds and peak resident memory (KiB) of one strict build: of the build's process, and of
-    it and its child processes together (sampled every 50 ms; shared pages count in each)."""
+def build(project: Path, site: Path) -> tuple[float, int, int, int]:
+    """Seconds and peak memory (KiB) of one strict build: the resident memory of the build's
+    process, then of it and its child processes together, summed (a page a forked child shares
+    with its parent counts in both), then their proportional set size together (a shared page
+    counts once, split between the processes sharing it). The sums are sampled every 50 ms."""
     command = [sys.executable, "-c", RUNNER, "build", "--strict", "--quiet", "--site-dir",
                str(site)]
     with tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=project, env=ENV, stdout=subprocess.DEVNULL,
                                    stderr=err, text=True)
-        together = 0
+        rss = pss = 0
         while process.poll() is None:
-            together = max(together, sum(_rss_kib(pid) for pid in _process_tree(process.pid)))
+            figures = [_memory_kib(pid) for pid in _process_tree(process.pid)]
+            rss = max(rss, sum(r for r, _ in figures))
+            pss = max(pss, sum(p for _, p in figures))
             time.sleep(0.05)
         elapsed = time.perf_counter() - start
         err.seek(0)
@@ -87,7 +91,8 @@ def build(project: Path, site: Path) -> tuple[float, int, int]:
         raise SystemExit(f"{' '.join(command)} failed:\n{stderr}")
     match = re.search(r"MAXRSS_KB (\d+)", stderr)
     assert match
-    return elapsed, int(match.group(1)), max(together, int(match.group(1)))
+    own = int(match.group(1))
+    return elapsed, own, max(rss, own), pss
 
 
 def _process_tree(pid: int) -> list[int]:
@@ -103,15 +108,18 @@ def _process_tree(pid: int) -> list[int]:
     return found
 
 
-def _rss_kib(pid: int) -> int:
+def _memory_kib(pid: int) -> tuple[int, int]:
+    """A process's resident memory and proportional set size, in KiB (0 once it has ended)."""
+    found = {"Rss:": 0, "Pss:": 0}
     try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+            for line in rollup:
+                field = line.split(maxsplit=1)[0]
+                if field in found:
+                    found[field] = int(line.split()[1])
+    except (OSError, IndexError, ValueError):
         pass
-    return 0
+    return found["Rss:"], found["Pss:"]
 
 
 def folder_size(path: Path) -> int:
@@ -207,14 +215,15 @@ def measure(n: int, runs: int, tmp: Path, *, search: bool, corpus: str,
     project = write_project(n, work / "project", corpus)
     plain = write_floor(project, work / "floor") if floor else None
     validate = [timed([str(BIN / "kb"), "validate"], project)[0] for _ in range(runs)]
-    ours, floors, ratios, memory, main_memory = [], [], [], [], []
+    ours, floors, ratios, memory, main_memory, proportional = [], [], [], [], [], []
     for i in range(runs):
-        seconds, rss, together = build(project, work / f"site{i}")
+        seconds, rss, together, pss = build(project, work / f"site{i}")
         ours.append(seconds)
         memory.append(together)
         main_memory.append(rss)
+        proportional.append(pss)
         if plain is not None:
-            floor_seconds, _, _ = build(plain, work / f"floor-site{i}")
+            floor_seconds, _, _, _ = build(plain, work / f"floor-site{i}")
             floors.append(floor_seconds)
             ratios.append(seconds / floor_seconds)
         shutil.rmtree(work / f"floor-site{i}", ignore_errors=True)
@@ -230,6 +239,7 @@ def measure(n: int, runs: int, tmp: Path, *, search: bool, corpus: str,
         "ratio": statistics.median(ratios) if ratios else None,
         "peak_mib": statistics.median(memory) / 1024,
         "main_peak_mib": statistics.median(main_memory) / 1024,
+        "pss_peak_mib": statistics.median(proportional) / 1024,
         "site_mib": folder_size(site) / 2**20,
         "page_kib": pages[0].stat().st_size / 1024,
         "outside_kib": max(outside_article(page) for page in pages) / 1024,
@@ -272,8 +282,9 @@ def report(results: list[dict[str, object]], command: str) -> str:
         "figure is the median of the runs shown; the floor builds the same pages pre-rendered as "
         "plain Markdown with the same theme and navigation and no generator, in runs paired with "
         "ours (ratio = median of the paired ratios). Peak memory is the resident memory of "
-        "the build's processes together (sampled every 50 ms; pages a forked child shares with "
-        "its parent count in both), with the build process's own peak in brackets. The editing "
+        "the build's processes summed (a page a forked child shares with its parent counts in "
+        "both), then in brackets the build process's own and the processes' proportional set "
+        "size together (a shared page counts once); the sums are sampled every 50 ms. The editing "
         "loop is the median of five saves of one monograph's title under `kb serve`, from the "
         "file write to the new text "
         "in headless Chromium. " + TARGETS,
@@ -287,7 +298,7 @@ def report(results: list[dict[str, object]], command: str) -> str:
             f"| {r['corpus']} | {r['n']:,} | {r['runs']} | {r['validate_s']:.2f} s | "
             f"{r['build_s']:.2f} s | {_figure(r['floor_s'], '.2f', ' s')} | "
             f"{_figure(r['ratio'], '.2f')} | {r['peak_mib']:.0f} MiB "
-            f"({r.get('main_peak_mib', r['peak_mib']):.0f} MiB) | {r['site_mib']:.1f} MiB | "
+            f"({r['main_peak_mib']:.0f}; {r['pss_peak_mib']:.0f} MiB) | {r['site_mib']:.1f} MiB | "
             f"{r['page_kib']:.1f} KiB | {r['outside_kib']:.1f} KiB | {r['index_kib']:,.0f} KiB | "
             f"{r['edit_s']:.2f} s |")
     for r in results:
