@@ -294,10 +294,12 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
         """A monograph page is rendered from its skeleton here, not by Python-Markdown."""
         path = page.file.src_uri
-        if path in self.blocks:
+        vars(page).pop("render", None)  # a preview reads a page again: MkDocs' render unless…
+        if path in self.blocks:  # …it is a monograph page made now
             def render(config: MkDocsConfig, files: Files) -> None:
-                assert self.skeletons is not None
-                if self.skeletons.render(page, self.blocks[path]):
+                blocks = self.blocks.get(path)
+                if blocks is not None and self.skeletons is not None and \
+                        self.skeletons.render(page, blocks):
                     del self.blocks[path]  # in place already
                 else:
                     Page.render(page, config, files)
