@@ -111,7 +111,7 @@ def serve(config_file: Path, dev_addr: str) -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # stopped by a service manager: still clean up
     try:
         preview = Preview(config_file, folder / "site")
-        log.info("Building the preview: the first build reads every monograph (about a minute "
+        log.info("Building the preview: the first build reads every monograph (under a minute "
                  "for 2,000); after that a save rebuilds only what it changed")
         try:
             preview.build()
