@@ -112,6 +112,7 @@ def load_knowledge_base(data_dir: Path, *, today: dt.date | None = None,
 Loaded = tuple[list[LoadedMonograph], list[Problem], list[Problem]]
 """Monographs read and checked, with the problems and warnings found, in file order."""
 
+
 def _load_monographs(paths: list[Path], *, references: dict[str, tuple[Reference, Path_]],
                      classes: dict[str, DrugClass], today: dt.date) -> Loaded:
     """Read and check monographs, half of them in a second process when there are many: the

@@ -31,7 +31,12 @@ def in_halves(items: Sequence[Item], work: Callable[[Sequence[Item]], Result], *
     half = len(items) // 2
     first, second = items[:half], items[half:]
     read, write = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # no process to be had (a limit on processes or memory): all of it here
+        os.close(read)
+        os.close(write)
+        return [work(items)]
     if pid == 0:  # the child: do the work, send it, and leave without running any clean-up
         code = 1
         try:

@@ -1,9 +1,11 @@
 """The MkDocs plugin: thin wiring from MkDocs' hooks to the plain functions of the pipeline.
 
-``on_config`` loads and checks all data before MkDocs writes anything; ``on_files`` adds the
-rendered monograph pages and the JSON and FHIR exports as generated files (nothing is written
-into ``content/``); ``on_page_markdown`` fills the monograph lists (home page, A–Z and
-drug-class pages); ``on_page_content`` puts back the generated HTML kept out of Markdown and
+``on_config`` loads and checks all data before MkDocs writes anything, and renders the
+monograph pages and writes their exports (on both cores for a large formulary); ``on_files``
+adds them as generated files (nothing is written into ``content/``); ``on_pre_page`` has a
+monograph page joined from its skeleton (generator/skeleton.py) instead of Python-Markdown's
+pass; ``on_page_markdown`` fills the monograph lists (home page, A–Z and drug-class pages);
+``on_page_content`` puts back the generated HTML of a page Python-Markdown did convert and
 indexes the hand-written pages for search; ``on_env`` writes the search index;
 ``on_post_page`` compacts the HTML; ``on_serve`` watches ``data/``.
 """

@@ -126,3 +126,15 @@ def test_a_build_on_two_cores_is_the_build_on_one(data: Path, tmp_path: Path,
     assert "DRAFT" in two[f"monographs/{files[0].stem}/index.html"].decode()
     assert f"monographs/{files[-1].stem}/medicationknowledge.fhir.json" not in two
     assert f"monographs/{files[-2].stem}/medicationknowledge.fhir.json" in two
+
+
+def test_no_second_process_to_be_had_reads_everything_here(
+        data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    one = _load(data, monkeypatch, parallel=False)
+
+    def refuse() -> int:
+        raise BlockingIOError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refuse)
+    two = _load(data, monkeypatch, parallel=True)
+    assert [m.monograph for m in two.monographs] == [m.monograph for m in one.monographs]
