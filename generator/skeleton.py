@@ -2,11 +2,11 @@
 
 A generated page is headings (Markdown, for the table of contents) and placeholders for the HTML
 blocks between them (:func:`generator.render.stash_html_blocks`). Python-Markdown spent about
-3 ms a page on the headings alone, mostly in the table-of-contents extension. Most headings are
+3.8 ms a page on the headings alone, mostly in the table-of-contents extension. Most headings are
 the same on every page ("Dosing", "Interactions"), so each distinct heading line is converted
 once, by Python-Markdown with the site's own extensions, and the page is joined from the results
-the way Python-Markdown joins its block elements. A skeleton with any other line is left to
-MkDocs. Tests compare both paths on every fixture page.
+the way Python-Markdown joins its block elements. A skeleton with any other line, or with an id
+twice, is left to MkDocs. Tests compare both paths on every fixture page.
 """
 
 from __future__ import annotations
