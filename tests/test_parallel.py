@@ -17,6 +17,7 @@ from mkdocs.config import load_config
 from generator import parallel as halves
 from generator.errors import DataError
 from generator.loader import KnowledgeBase, load_knowledge_base
+from generator.preview import Preview
 
 from .conftest import copy_project
 from .synthetic import write_formulary
@@ -105,6 +106,10 @@ def _site(config: Path, site: Path, monkeypatch: pytest.MonkeyPatch, *,
           parallel: bool) -> dict[str, bytes]:
     monkeypatch.setattr(halves, "PARALLEL_FROM", 2 if parallel else 10**9)
     build(load_config(str(config), site_dir=str(site)))
+    return _tree(site)
+
+
+def _tree(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes()
             for p in sorted(site.rglob("*")) if p.is_file()}
 
@@ -138,3 +143,30 @@ def test_no_second_process_to_be_had_reads_everything_here(
     monkeypatch.setattr(os, "fork", refuse)
     two = _load(data, monkeypatch, parallel=True)
     assert [m.monograph for m in two.monographs] == [m.monograph for m in one.monographs]
+
+
+def test_a_preview_read_on_two_cores_updates_as_a_full_build(
+        data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]) -> None:
+    """kb serve's first build forks too; what it keeps (each monograph's share of the formulary
+    files among it) serves the next save as if one process had read everything."""
+    root = copy_project(tmp_path / "project", data=False)
+    shutil.copytree(data, root / "data")
+    monkeypatch.setattr(halves, "PARALLEL_FROM", 2)
+    shown = Preview(root / "mkdocs.yml", tmp_path / "site", version="parallel-test")
+    shown.build()
+    assert len(forks) == 2
+    target = sorted((root / "data" / "monographs").glob("*.yaml"))[-1]
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace("brand_names: [", 'brand_names: ["Savedonce", ', 1),
+                      encoding="utf-8")
+    assert "rebuilt 1 monograph page" in shown.update()
+    shown.wait()
+    monkeypatch.setattr(halves, "PARALLEL_FROM", 10**9)
+    full = Preview(root / "mkdocs.yml", tmp_path / "full", version="parallel-test")
+    full.build()
+    kept, fresh = _tree(shown.site_dir), _tree(full.site_dir)
+    assert sorted(kept) == sorted(fresh)
+    assert [name for name in kept if kept[name] != fresh[name]] == []
+    assert b"Savedonce" in kept[f"monographs/{target.stem}/index.html"]
+    assert b"Savedonce" in kept["formulary.json"]
+    assert b"Savedonce" in kept["formulary.fhir.json"]
