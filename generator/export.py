@@ -437,19 +437,16 @@ def formulary_exports(parts: Iterable[MonographExport], *, version: str, disclai
                                     '"type":"collection"}\n')
 
 
-def iter_exports(kb: KnowledgeBase, *, version: str, disclaimer: str,
-                 parts: dict[str, MonographExport] | None = None
+def iter_exports(kb: KnowledgeBase, *, version: str, disclaimer: str
                  ) -> Iterator[tuple[str, str]]:
-    """Each exported file as ``(path in the site, text)``, one at a time, so that a build can
-    write them out without holding them all. Drafts are never exported. ``parts``, when given,
-    receives each monograph's share by its source file's name (a preview keeps them)."""
+    """Each exported file as ``(path in the site, text)``, one at a time. Drafts are never
+    exported. A build composes the same steps itself, with half the monographs on each core
+    (``ClinicalKbPlugin._render_and_export``)."""
     kept = []
     for loaded in kb.published(include_drafts=False):
         files, part = monograph_exports(loaded, kb, version=version, disclaimer=disclaimer)
         yield from files
         kept.append(part)
-        if parts is not None:
-            parts[loaded.source.name] = part
     yield from formulary_exports(kept, version=version, disclaimer=disclaimer)
     yield schema_export()
 

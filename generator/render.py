@@ -1,8 +1,9 @@
 """Render: validated data → Markdown pages, as a pure function of the data.
 
-``render_pages(kb)`` returns ``{page path: markdown}``; the MkDocs plugin only adds those pages to
-the build. All computing (citation numbers, dose strings) happens here in Python; the Jinja
-templates only lay out what they are given.
+``render_page(loaded, kb)`` returns one monograph's ``(page path, markdown)`` and
+``render_pages(kb)`` all of them; the MkDocs plugin only adds those pages to the build. All
+computing (citation numbers, dose strings) happens here in Python; the Jinja templates only lay
+out what they are given.
 """
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ class SkeletonRenderer:
         self._title._register(self._md)
         self._headings: dict[str, _Heading] = {}
 
-    def _heading(self, line: str) -> _Heading:
+    def _heading(self, line: str, *, keep: bool = True) -> _Heading:
         found = self._headings.get(line)
         if found is None:
             self._md.reset()
@@ -62,7 +62,8 @@ class SkeletonRenderer:
             found = _Heading(html[: -len(close)], close,
                              tuple(getattr(self._md, "toc_tokens", [])),
                              frozenset(_ID.findall(html)), self._title.title)
-            self._headings[line] = found
+            if keep:
+                self._headings[line] = found
         return found
 
     def render(self, page: Page, blocks: list[str]) -> bool:
@@ -84,8 +85,8 @@ class SkeletonRenderer:
             if heading is None:
                 return False
             text, cite, attributes = heading.groups()
-            if line.startswith("# "):  # the title: converted whole, as it is on one page only
-                converted = self._heading(line)
+            if line.startswith("# "):  # the title: converted whole, and not kept (one page has it)
+                converted = self._heading(line, keep=False)
                 cite = ""
                 if not parts:
                     title = converted.title

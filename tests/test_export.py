@@ -182,3 +182,15 @@ def test_a_dose_can_be_read_from_the_fhir_resource_as_the_readme_shows(
         scope: dict[str, Any] = {"resource": resource}
         exec(example.group(1), scope)  # the README's own example, run as written
         assert scope["lines"] and all(isinstance(line, str) for line in scope["lines"])
+
+
+def test_the_site_publishes_the_files_export_files_describes(formulary_site: Path) -> None:
+    """The build writes its exports in its own steps (half the monographs on each core in a
+    large formulary); what it publishes is what ``export_files`` gives, every byte."""
+    listing = json.loads((formulary_site / "formulary.json").read_text(encoding="utf-8"))
+    kb = load_knowledge_base(formulary_site.parent / "data")
+    expected = export_files(kb, version=listing["content_version"],
+                            disclaimer=listing["disclaimer"])
+    assert len(expected) > 10
+    for path, text in expected.items():
+        assert (formulary_site / path).read_text(encoding="utf-8") == text, path
