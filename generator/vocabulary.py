@@ -7,8 +7,9 @@ display rules of the design card live here: ``subcutaneous`` is shown as ``subcu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from difflib import get_close_matches
+from difflib import SequenceMatcher, get_close_matches
 
 ROUTES: dict[str, str] = {
     "oral": "oral",
@@ -172,18 +173,53 @@ COMMON_SLIPS: dict[str, str] = {
 frequencies have their own, size-safe, suggestions in ``units``)."""
 
 
+NEGATIONS = frozenset({"not", "no", "non", "never", "without"})
+"""Words that turn a code's meaning round: a suggestion never adds or drops one."""
+
+_WORD = re.compile(r"[a-z]+|\d+")
+
+
+def _significant(code: str) -> list[str]:
+    """The words a suggestion must keep exactly: numbers, letters standing alone (Child-Pugh
+    class A) and short abbreviations, and negations, written apart or run on ('notreviewed')."""
+    words = _WORD.findall(code.lower())
+    return sorted([w for w in words if len(w) <= 2 or w.isdigit() or w in NEGATIONS]
+                  + ["not" for w in words if len(w) > 5 and w.startswith(("not", "non"))])
+
+
+def keeps_meaning(typed: str, option: str) -> bool:
+    """Whether proposing ``option`` for ``typed`` only mends spelling: it keeps every number,
+    lone letter, abbreviation and negation, and every longer word typed has a near spelling in
+    it. 'not_reviewd' is never offered 'reviewed', 'child_pugh_d' never 'child_pugh_c',
+    'mr_tablet' never 'tablet', 'smith2019' never 'smith2018'."""
+    if _significant(typed) != _significant(option):
+        return False
+    words = _WORD.findall(option.lower())
+    return all(any(w == o or SequenceMatcher(None, w, o).ratio() >= 0.7 for o in words)
+               for w in _WORD.findall(typed.lower()) if len(w) > 2 and not w.isdigit())
+
+
 def suggest(word: str, choices: Iterable[str]) -> str:
-    """``"; did you mean 'mg/kg'?"`` for a near miss, the whole list when it is short, else ''."""
+    """``"; did you mean 'mg/kg'?"`` for a near miss that only mends spelling, the whole list
+    when it is short, else ''. Two options equally near, or a near one that would change the
+    meaning (see ``keeps_meaning``), draw the list, never a guess."""
     options = list(choices)
     if not options:
         return ""
     if COMMON_SLIPS.get(word) in options:
         return f"; did you mean '{COMMON_SLIPS[word]}'?"
-    close = get_close_matches(word, options, n=1, cutoff=0.6)
+    close = [o for o in get_close_matches(word, options, n=len(options), cutoff=0.6)
+             if keeps_meaning(word, o)]
     if not close:
         close = [o for o in options if o.lower() == word.lower()]
+    if len(close) > 1 and _score(word, close[0]) == _score(word, close[1]):
+        close = []
     if close:
         return f"; did you mean '{close[0]}'?"
-    if len(options) <= 12:
+    if len(options) <= 15:
         return "; use one of: " + ", ".join(f"'{o}'" for o in options)
     return ""
+
+
+def _score(word: str, option: str) -> float:
+    return SequenceMatcher(None, word, option).ratio()

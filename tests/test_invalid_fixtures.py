@@ -38,6 +38,8 @@ def test_every_kind_of_mistake_has_a_fixture() -> None:
         "unknown-drug-class", "duplicate-drug-class", "divided-not-per-day", "frequency-on-rate",
         "per-day-cap-without-divided", "titration-unit", "refused-frequency",
         "unsafe-unit-spelling", "renal-unit",
+        # a suggestion that would turn the meaning round
+        "review-status-negation",
         # the search's spellings and abbreviations
         "duplicate-abbreviation", "spelling-unchanged", "spelling-not-lowercase",
     }
