@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from . import doses
+from .editorfiles import is_editor_file
 from .errors import KbError
 from .model import Monograph, Regimen
 from .yamlsource import YamlReadError, parse_yaml
@@ -90,7 +91,8 @@ def diff_report(root: Path, rev: str, data_dir: str = "data") -> list[str]:
     listed = subprocess.run(["git", "ls-tree", "--name-only", f"{rev}", f"{data_dir}/monographs/"],
                             cwd=root, capture_output=True, text=True, check=False).stdout.split()
     names = {Path(p).name for p in listed if p.endswith(".yaml")}
-    names |= {p.name for p in (root / data_dir / "monographs").glob("*.yaml")}
+    names |= {p.name for p in (root / data_dir / "monographs").glob("*.yaml")
+              if not is_editor_file(p)}
     report = []
     for name in sorted(names):
         rel = f"{data_dir}/monographs/{name}"

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import inline, vocabulary
 from .citations import iter_cited_keys
+from .editorfiles import is_editor_file
 from .errors import DataError, Problem, display_path
 from .model import (
     BODY_SECTIONS,
@@ -87,7 +88,8 @@ def load_knowledge_base(data_dir: Path, *, today: dt.date | None = None,
     monograph_dir = data_dir / MONOGRAPHS_DIR
     problems += account_for_files(data_dir)
     paths = sorted(p for p in monograph_dir.glob("*.yaml")
-                   if p.is_file() and _inside(p, data_dir)) if monograph_dir.is_dir() else []
+                   if not is_editor_file(p) and p.is_file() and _inside(p, data_dir)
+                   ) if monograph_dir.is_dir() else []
     if only:
         wanted = {p.resolve() for p in only}
         known = {p.resolve() for p in paths}
@@ -190,6 +192,8 @@ def account_for_files(data_dir: Path, paths: Iterable[Path] | None = None) -> li
         return out
     for path in sorted(data_dir.rglob("*") if paths is None else paths):
         relative = path.relative_to(data_dir)
+        if is_editor_file(path):
+            continue  # Vim's swap file of a monograph open in it, say: not the editor's work
         if path.is_symlink() and not _inside(path, data_dir):
             problem(path, "is a link to a file outside data/; copy the file in instead")
             continue

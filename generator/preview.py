@@ -45,6 +45,7 @@ from mkdocs.structure.files import File, Files, get_files, set_exclusions
 from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page
 
+from .editorfiles import is_editor_file
 from .errors import DataError, KbError, Problem, display_path
 from .export import formulary_exports, monograph_exports
 from .loader import (
@@ -128,7 +129,8 @@ class Preview:
                 yield place
             elif place.is_dir():
                 for path in place.rglob("*"):
-                    if path.is_file() and "__pycache__" not in path.parts:
+                    if ("__pycache__" not in path.parts and not is_editor_file(path)
+                            and path.is_file()):
                         yield path
 
     def _snapshot(self) -> dict[Path, tuple[int, int, str]]:

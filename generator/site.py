@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .editorfiles import is_editor_file
 from .loader import KnowledgeBase
 from .render import CLASS_INDEX, classes_in_use, letter_of, letter_path, monograph_path
 
@@ -73,7 +74,8 @@ def site_nav(content_dir: Path, kb: KnowledgeBase, *, include_drafts: bool) -> l
     else:
         section = [{title: path} for title, path in monographs]
     pages = sorted(p.relative_to(content_dir).as_posix() for p in content_dir.rglob("*.md")
-                   if "overrides" not in p.relative_to(content_dir).parts)
+                   if "overrides" not in p.relative_to(content_dir).parts
+                   and not is_editor_file(p))
     home = [{"Home": p} for p in pages if p == "index.md"]
     others = [p for p in pages if p != "index.md"]
     return [*home, {"Monographs": section}, *others]
