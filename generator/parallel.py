@@ -7,8 +7,10 @@ result: its half is then done in this process, which raises whatever the work ra
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
+import signal
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -56,3 +58,39 @@ def in_halves(items: Sequence[Item], work: Callable[[Sequence[Item]], Result], *
         _, status = os.waitpid(pid, 0)
     theirs = pickle.loads(data) if status == 0 and data else work(second)
     return [mine, theirs]
+
+
+class Background:
+    """A forked process doing work whose results it writes itself (files, not data)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+
+    def wait(self) -> bool:
+        """Wait for it to end; whether it did all its work."""
+        _, status = os.waitpid(self.pid, 0)
+        return status == 0
+
+    def stop(self) -> None:
+        """End it now (the build failed: its work is not needed)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+
+
+def in_background(work: Callable[[], object]) -> Background | None:
+    """Start ``work()`` in a forked process; ``None`` when no process can be had. The process
+    ends with status 0 only if ``work`` returned: whatever it raised, its caller does that
+    work again itself."""
+    try:
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:  # the child: no clean-up of the parent's, no flushing of its buffers
+        code = 1
+        try:
+            work()
+            code = 0
+        finally:
+            os._exit(code)
+    return Background(pid)

@@ -7,20 +7,26 @@ monograph page joined from its skeleton (generator/skeleton.py) instead of Pytho
 pass; ``on_page_markdown`` fills the monograph lists (home page, A–Z and drug-class pages);
 ``on_page_content`` puts back the generated HTML of a page Python-Markdown did convert and
 indexes the hand-written pages for search; ``on_env`` writes the search index;
-``on_post_page`` compacts the HTML; ``on_serve`` watches ``data/``.
+``on_page_context``, at a large build's first page, has a forked process put half the pages
+through the theme's template (``on_post_build`` waits for it); ``on_post_page`` compacts the
+HTML; ``on_serve`` watches ``data/``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import gc
+import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from jinja2 import ChoiceLoader, DictLoader, Environment
 from markupsafe import Markup
+from mkdocs.commands.build import _build_page
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -28,8 +34,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
+from . import parallel
 from .errors import KbError
 from .export import (
     MonographExport,
@@ -40,7 +48,7 @@ from .export import (
 )
 from .loader import KnowledgeBase, LoadedMonograph, load_knowledge_base
 from .model import Monograph
-from .parallel import in_halves
+from .parallel import Background, in_background, in_halves
 from .render import (
     TEMPLATES,
     fill_index_markers,
@@ -65,6 +73,34 @@ every page that links the index."""
 
 INCLUDE_DRAFTS_ENV = "KB_INCLUDE_DRAFTS"
 """Set to 0 for a release build: drafts are then left out of the site."""
+
+WRITTEN_ELSEWHERE = "kb-page-written-by-the-other-process.html"
+"""A blank template: a page the second process writes renders to nothing in this one, which
+MkDocs then does not write."""
+
+
+@dataclasses.dataclass
+class _OtherHalf:
+    """The pages a forked process puts through the theme's template and writes."""
+
+    process: Background
+    templates: list[tuple[Page, object]]
+    """Each page and the ``template`` its metadata named (``_NONE`` for none)."""
+    build: Callable[[], None]
+    """Build those pages here, if the process did not."""
+    quiet: logging.Filter
+
+
+_NONE = object()
+
+
+class _CountWarnings(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
 
 
 def _url_to(files: Files, path: str, page: Page) -> str:
@@ -116,6 +152,11 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         self.export_parts: dict[str, MonographExport] = {}
         """A preview's share of each monograph in the formulary exports, by source file name."""
         self.skeletons: SkeletonRenderer | None = None
+        self.env: Environment | None = None
+        self.split_pages = False
+        """The next page to go through the theme's template is the build's first: time to
+        hand half of them to a second process."""
+        self.other_half: _OtherHalf | None = None
 
     @property
     def include_drafts(self) -> bool:
@@ -223,7 +264,77 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         config.extra["kb_search_index"] = f"search/{main}"
         if not self.preview:
             self.search = None
+        env.loader = ChoiceLoader([DictLoader({WRITTEN_ELSEWHERE: ""}), env.loader])
+        self.env = env
+        self.split_pages = not self.preview
         return env
+
+    def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig,
+                        nav: Navigation) -> Any:
+        """Before the first page goes through the theme's template, hand half to a second
+        process."""
+        if self.split_pages:
+            self.split_pages = False
+            self._other_half(list(context["pages"]), page, config, nav)
+        return context
+
+    def _other_half(self, doc_files: list[File], first: Page, config: MkDocsConfig,
+                    nav: Navigation) -> None:
+        """From ``parallel.PARALLEL_FROM`` pages, a forked process puts the second half through the
+        theme's template and writes them (Material's template takes a third of a large
+        build); here they render blank and MkDocs skips them. A warning there, or any
+        failure, and this process builds them again in ``on_post_build``, warnings and all."""
+        if (len(doc_files) < parallel.PARALLEL_FROM or (os.cpu_count() or 1) < 2
+                or not hasattr(os, "fork") or doc_files[0].page is not first):
+            return
+        theirs = doc_files[len(doc_files) // 2:]
+        env = self.env
+        assert env is not None
+
+        def build() -> None:
+            for file in theirs:
+                assert file.page is not None
+                _build_page(file.page, config, doc_files, nav, env,
+                            excluded=file.inclusion.is_excluded())  # type: ignore[no-untyped-call]
+
+        def work() -> None:
+            first.active = False  # forked while MkDocs builds it: not theirs to show active
+            counted = _CountWarnings()
+            logging.getLogger("mkdocs").handlers = [counted]  # said here, or not at all
+            build()
+            if counted.count:
+                raise RuntimeError("warned: built again in the main process")
+
+        process = in_background(work)
+        if process is None:
+            return
+        templates: list[tuple[Page, object]] = []
+        for file in theirs:
+            assert file.page is not None
+            templates.append((file.page, file.page.meta.get("template", _NONE)))
+            file.page.meta["template"] = WRITTEN_ELSEWHERE
+        skipped = {f"Page skipped: '{file.src_uri}'. Generated empty output." for file in theirs}
+        quiet = logging.Filter()
+        quiet.filter = lambda record: record.getMessage() not in skipped  # type: ignore[method-assign]
+        logging.getLogger("mkdocs.commands.build").addFilter(quiet)
+        self.other_half = _OtherHalf(process, templates, build, quiet)
+
+    def _join_other_half(self, *, failed: bool = False) -> None:
+        """Wait for the second process (stop it, when the build ``failed``); build its pages
+        here if it did not."""
+        other, self.other_half = self.other_half, None
+        if other is None:
+            return
+        logging.getLogger("mkdocs.commands.build").removeFilter(other.quiet)
+        for page, template in other.templates:
+            if template is _NONE:
+                page.meta.pop("template", None)
+            else:
+                page.meta["template"] = template
+        if failed:
+            other.process.stop()
+        elif not other.process.wait():
+            other.build()
 
     def _remove_search(self) -> None:
         if self.search_dir is not None:
@@ -282,13 +393,16 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
             self.export_dir = None
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Remove the build's export folder once MkDocs has copied it into the site."""
+        """Wait for the pages of the second process; remove the build's export folder once
+        MkDocs has copied it into the site."""
+        self._join_other_half()
         gc.unfreeze()
         self._remove_exports()
         self._remove_search()
 
     def on_build_error(self, *, error: Exception) -> None:
-        """Remove the export folder of a failed build too."""
+        """Stop the second process and remove the export folder of a failed build too."""
+        self._join_other_half(failed=True)
         gc.unfreeze()
         self._remove_exports()
         self._remove_search()

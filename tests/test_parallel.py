@@ -5,16 +5,20 @@ time, never a monograph; and the site built is the same, byte for byte."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import pickle
 import shutil
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 from generator import parallel as halves
+from generator import plugin
 from generator.errors import DataError
 from generator.loader import KnowledgeBase, load_knowledge_base
 from generator.preview import Preview
@@ -125,7 +129,7 @@ def test_a_build_on_two_cores_is_the_build_on_one(data: Path, tmp_path: Path,
         draft.write_text(draft.read_text(encoding="utf-8") + "status: draft\n", encoding="utf-8")
     one = _site(root / "mkdocs.yml", tmp_path / "one", monkeypatch, parallel=False)
     two = _site(root / "mkdocs.yml", tmp_path / "two", monkeypatch, parallel=True)
-    assert len(forks) == 2  # reading, then rendering and exporting
+    assert len(forks) == 3  # reading; rendering and exporting; the theme's template
     assert sorted(two) == sorted(one)
     assert [name for name in one if one[name] != two[name]] == []
     assert "DRAFT" in two[f"monographs/{files[0].stem}/index.html"].decode()
@@ -170,3 +174,57 @@ def test_a_preview_read_on_two_cores_updates_as_a_full_build(
     assert b"Savedonce" in kept[f"monographs/{target.stem}/index.html"]
     assert b"Savedonce" in kept["formulary.json"]
     assert b"Savedonce" in kept["formulary.fhir.json"]
+
+
+@pytest.mark.parametrize("trouble", ["warns", "fails"])
+def test_pages_the_second_process_did_not_build_are_built_here(
+        trouble: str, data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warning in the process that puts half the pages through the theme's template (strict
+    mode must count it, which only the main process does), or a failure there: the main process
+    builds those pages itself, and the site is the same."""
+    root = copy_project(tmp_path / "project", data=False)
+    shutil.copytree(data, root / "data")
+    one = _site(root / "mkdocs.yml", tmp_path / "one", monkeypatch, parallel=False)
+    main_process = os.getpid()
+    build_page = plugin._build_page
+    seen, built_here = set(), set()
+
+    def troubled(page: Any, *args: Any, **kwargs: Any) -> None:
+        if os.getpid() != main_process:
+            if trouble == "fails":
+                raise OSError("No space left on device")
+            logging.getLogger("mkdocs.plugins").warning("a warning only that process sees")
+        else:
+            seen.add(page.file.src_uri)
+            if page.meta.get("template") != plugin.WRITTEN_ELSEWHERE:
+                built_here.add(page.file.src_uri)
+        build_page(page, *args, **kwargs)
+
+    monkeypatch.setattr(plugin, "_build_page", troubled)
+    two = _site(root / "mkdocs.yml", tmp_path / "two", monkeypatch, parallel=True)
+    assert len(seen) > 2 and built_here == seen  # every page, at first or again
+    assert sorted(two) == sorted(one)
+    assert [name for name in one if one[name] != two[name]] == []
+
+
+def test_a_failed_build_stops_the_second_process(tmp_path: Path) -> None:
+    started = halves.in_background(lambda: time.sleep(60))
+    assert started is not None
+    begun = time.monotonic()
+    started.stop()
+    assert time.monotonic() - begun < 10
+    with pytest.raises(ChildProcessError):
+        os.waitpid(started.pid, os.WNOHANG)  # ended, and reaped
+
+
+def test_a_broken_template_stops_the_build_and_its_second_process(
+        data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = copy_project(tmp_path / "project", data=False)
+    shutil.copytree(data, root / "data")
+    template = root / "content" / "overrides" / "main.html"
+    template.write_text(template.read_text(encoding="utf-8").replace(
+        "{% endblock %}", "{{ page.no_such_thing.anywhere }}{% endblock %}", 1), encoding="utf-8")
+    with pytest.raises(Exception, match="no_such_thing"):
+        _site(root / "mkdocs.yml", tmp_path / "site", monkeypatch, parallel=True)
+    with pytest.raises(ChildProcessError):  # no process left behind
+        os.waitpid(-1, os.WNOHANG)
