@@ -11,6 +11,7 @@ import contextlib
 import os
 import pickle
 import signal
+import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -22,13 +23,21 @@ PARALLEL_FROM = 200
 saves)."""
 
 
+def can_fork() -> bool:
+    """Whether this process may fork: only while it runs one thread. A lock another thread
+    holds at the fork (the server of ``kb serve`` logging a request, say) stays locked in the
+    child for ever, and a build waiting for that child would hang; so ``kb serve``'s first build
+    uses both cores, and its full rebuilds, run while it serves, one."""
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
 def in_halves(items: Sequence[Item], work: Callable[[Sequence[Item]], Result], *,
               parallel: bool | None = None) -> list[Result]:
     """``[work(first half), work(second half)]``, the second in a forked process when there are
     enough items (``parallel=None``) and a second core; ``[work(items)]`` otherwise."""
     if parallel is None:
         parallel = len(items) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
-    if not parallel or len(items) < 2 or not hasattr(os, "fork"):
+    if not parallel or len(items) < 2 or not can_fork():
         return [work(items)]
     half = len(items) // 2
     first, second = items[:half], items[half:]
@@ -82,6 +91,8 @@ def in_background(work: Callable[[], object]) -> Background | None:
     """Start ``work()`` in a forked process; ``None`` when no process can be had. The process
     ends with status 0 only if ``work`` returned: whatever it raised, its caller does that
     work again itself."""
+    if not can_fork():
+        return None
     try:
         pid = os.fork()
     except OSError:

@@ -285,7 +285,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         build); here they render blank and MkDocs skips them. A warning there, or any
         failure, and this process builds them again in ``on_post_build``, warnings and all."""
         if (len(doc_files) < parallel.PARALLEL_FROM or (os.cpu_count() or 1) < 2
-                or not hasattr(os, "fork") or doc_files[0].page is not first):
+                or doc_files[0].page is not first):
             return
         theirs = doc_files[len(doc_files) // 2:]
         env = self.env

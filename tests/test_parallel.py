@@ -9,6 +9,7 @@ import logging
 import os
 import pickle
 import shutil
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -228,3 +229,21 @@ def test_a_broken_template_stops_the_build_and_its_second_process(
         _site(root / "mkdocs.yml", tmp_path / "site", monkeypatch, parallel=True)
     with pytest.raises(ChildProcessError):  # no process left behind
         os.waitpid(-1, os.WNOHANG)
+
+
+def test_a_process_running_threads_does_the_work_itself(
+        data: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]) -> None:
+    """kb serve rebuilds while its server's threads run: a fork then could leave the child
+    waiting for a lock one of them held, and the build waiting for the child."""
+    one = _load(data, monkeypatch, parallel=False)
+    stop = threading.Event()
+    server = threading.Thread(target=stop.wait)
+    server.start()
+    try:
+        two = _load(data, monkeypatch, parallel=True)
+        assert halves.in_background(lambda: None) is None
+    finally:
+        stop.set()
+        server.join()
+    assert forks == []
+    assert [m.monograph for m in two.monographs] == [m.monograph for m in one.monographs]
