@@ -1,8 +1,9 @@
 """The MkDocs plugin: thin wiring from MkDocs' hooks to the plain functions of the pipeline.
 
 ``on_config`` loads and checks all data before MkDocs writes anything, and renders the
-monograph pages and writes their exports (on both cores for a large formulary); ``on_files``
-adds them as generated files (nothing is written into ``content/``); ``on_pre_page`` has a
+monograph pages, writes their exports and indexes them for search (on both cores for a large
+formulary); ``on_files`` adds them as generated files (nothing is written into ``content/``)
+and merges the halves' search indexes; ``on_pre_page`` has a
 monograph page joined from its skeleton (generator/skeleton.py) instead of Python-Markdown's
 pass; ``on_page_markdown`` fills the monograph lists (home page, A–Z and drug-class pages);
 ``on_page_content`` puts back the generated HTML of a page Python-Markdown did convert and
@@ -59,7 +60,7 @@ from .render import (
     restore_html_blocks,
     stash_html_blocks,
 )
-from .search import Analysed, SearchDoc, SearchIndex, monograph_doc, page_doc
+from .search import Analysed, SearchDoc, SearchIndex, SearchPart, monograph_doc, page_doc
 from .site import compact_html, grouped, site_nav
 from .skeleton import SkeletonRenderer
 from .version import content_version
@@ -144,6 +145,8 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         order, then the hand-written pages in the order MkDocs reads them."""
         self.search: SearchIndex | None = None
         """A build's index, fed page by page (a preview keeps ``search_docs`` instead)."""
+        self.search_parts: list[SearchPart] = []
+        """A build's monographs, indexed as each half was rendered, for ``on_files`` to merge."""
         self.preview = False
         """Set by a preview (``kb serve``): keep what an incremental rebuild reuses, and name the
         search index's main file ``search/index.js`` so pages do not change with the index."""
@@ -197,8 +200,16 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         self.search_docs = {}
         loaded = {monograph_path(m.monograph): m.monograph
                   for m in self.kb.published(include_drafts=self.include_drafts)}
+        urls = []
         for path, markdown in self.pages.items():
-            files.append(self.monograph_file(config, loaded[path], path, markdown))
+            page_file = self.monograph_file(config, loaded[path], path, markdown,
+                                            index=not self.search_parts)
+            files.append(page_file)
+            urls.append(page_file.url)
+        for part in self.search_parts:  # indexed as the pages were rendered, on both cores
+            self.search.merge(part, urls[:len(part.docs)])
+            del urls[:len(part.docs)]
+        self.search_parts = []
         self.pages = {}  # MkDocs holds the skeletons now; keep one copy of each page, not two
         for path, markdown in self.browse_pages.items():  # their lists are filled per page
             files.append(File.generated(config, path, content=markdown))
@@ -209,28 +220,29 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         return files
 
     def monograph_file(self, config: MkDocsConfig, m: Monograph, path: str, markdown: str,
-                       existing: File | None = None) -> File:
+                       existing: File | None = None, *, index: bool = True) -> File:
         """A monograph's page as a generated file (``existing``, given new content, when a
-        preview rebuilds it), its HTML blocks set aside for after Markdown, and its search
-        document made."""
+        preview rebuilds it), its HTML blocks set aside for after Markdown, and, unless it was
+        indexed as it was rendered (``index=False``), its search document made."""
         skeleton, self.blocks[path] = stash_html_blocks(markdown)
         if existing is not None:
             existing.content_string = skeleton
             page_file = existing
         else:
             page_file = File.generated(config, path, content=skeleton)
-        self._index_monograph(m, path, markdown, page_file.url)
+        if index:
+            self._add_to_search(path, self._monograph_doc(m, markdown), page_file.url)
         return page_file
 
-    def _index_monograph(self, m: Monograph, path: str, markdown: str, url: str) -> None:
+    def _monograph_doc(self, m: Monograph, markdown: str) -> SearchDoc:
         assert self.kb is not None
         classes = [self.kb.classes[c] for c in m.drug_classes if c in self.kb.classes]
         labels = [c.label for c in classes]
         words = [*labels, *(c.atc for c in classes if c.atc), m.indication or ""]
-        self._add_to_search(path, monograph_doc(
+        return monograph_doc(
             markdown, title=m.title, names=[*m.synonyms, *m.brand_names],
             drug_names=[m.generic_name, *m.synonyms, *m.brand_names], classes=labels,
-            class_words=words), url)
+            class_words=words)
 
     def _add_to_search(self, key: str, doc: SearchDoc, url: str) -> None:
         """Index a page; a preview keeps its words to index again after a save."""
@@ -359,30 +371,37 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
             return path
 
         def work(chunk: Sequence[LoadedMonograph]
-                 ) -> tuple[dict[str, str], list[str], list[tuple[str, MonographExport]]]:
+                 ) -> tuple[dict[str, str], list[str], list[tuple[str, MonographExport]],
+                            SearchPart | None]:
             pages, written, parts = {}, [], []
+            search = None if self.preview else SearchIndex(kb.search_terms)
             for loaded in chunk:
                 draft = loaded.monograph.status == "draft"
                 if self.include_drafts or not draft:
                     path, markdown = render_page(loaded, kb, formatted=formatted)
                     pages[path] = markdown
+                    if search is not None:  # linked in on_files, once MkDocs knows its URL
+                        search.add(self._monograph_doc(loaded.monograph, markdown), "")
                 if not draft:  # drafts are never exported
                     files, part = monograph_exports(loaded, kb, **settings)
                     written += [write(path, text) for path, text in files]
                     parts.append((loaded.source.name, part))
-            return pages, written, parts
+            return pages, written, parts, search.part() if search is not None else None
 
         pages: dict[str, str] = {}
         written: list[str] = []
         self.export_parts = {}
+        self.search_parts = []
         kept = []
-        for half_pages, half_written, half_parts in in_halves(
+        for half_pages, half_written, half_parts, search_part in in_halves(
                 kb.published(include_drafts=True), work):
             pages.update(half_pages)
             written += half_written
             kept += [part for _, part in half_parts]
             if self.preview:
                 self.export_parts.update(half_parts)
+            if search_part is not None:
+                self.search_parts.append(search_part)
         for path, text in (*formulary_exports(kept, **settings), schema_export()):
             written.append(write(path, text))
         return pages, written

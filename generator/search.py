@@ -21,12 +21,13 @@ weighs most, ``section * 4 + field``; both as base-32 variable-length numbers in
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .model import SearchTerms
@@ -89,6 +90,25 @@ def decode_postings(text: str) -> list[tuple[int, int, int]]:
     for gap, code in zip(numbers[::2], numbers[1::2], strict=True):
         doc += gap
         out.append((doc, code & 3, code >> 2))
+    return out
+
+
+_FINAL_BYTES = {ord(ch): i for i, ch in enumerate(FINAL)}
+_CONT_BYTES = {ord(ch): i for i, ch in enumerate(CONT)}
+
+
+def _numbers(postings: bytes | bytearray) -> list[int]:
+    """``read_varints`` over the bytes of an index being built."""
+    out, value, shift = [], 0, 0
+    final, cont = _FINAL_BYTES, _CONT_BYTES
+    for byte in postings:
+        digit = final.get(byte)
+        if digit is None:
+            value |= cont[byte] << shift
+            shift += 5
+        else:
+            out.append(value | digit << shift)
+            value, shift = 0, 0
     return out
 
 
@@ -336,6 +356,20 @@ def _content_name(kind: str, text: str) -> str:
     return f"{kind}.{digest}.js"
 
 
+@dataclass
+class SearchPart:
+    """Documents indexed in another process, to merge into the index in their place: their
+    search documents without their texts, the sections in the order first met, each word's
+    postings (documents numbered from 0, sections by this part's own numbers) and the drug
+    names."""
+
+    docs: list[SearchDoc]
+    sections: list[tuple[str, str]]
+    postings: dict[str, bytearray]
+    last_doc: dict[str, int]
+    names: list[tuple[str, int]]
+
+
 @dataclass(frozen=True)
 class Analysed:
     """A document's words, each with its strongest field, and its drug names as phrases."""
@@ -385,6 +419,37 @@ class SearchIndex:
             self.postings.setdefault(word, bytearray()).extend(
                 _encoded(gap) + _encoded(section * 4 + kind))
         self.names.extend((phrase, number) for phrase in analysed.names)
+
+    def part(self) -> SearchPart:
+        """What this index holds, to merge into another (``merge``); its documents keep no
+        texts, which only ``add`` reads."""
+        return SearchPart([dataclasses.replace(doc, texts=[]) for doc, _ in self.docs],
+                          list(self.sections), self.postings, self.last_doc, self.names)
+
+    def merge(self, part: SearchPart, urls: Sequence[str]) -> None:
+        """Index the documents of ``part`` (linked at ``urls``) after those already here:
+        the same index as adding them here one by one. Its section numbers are renumbered
+        the way ``add`` numbers them, and each posting's first gap counted from this index's
+        last document with the word."""
+        offset = len(self.docs)
+        self.docs.extend(zip(part.docs, urls, strict=True))
+        renumber = [self.sections.setdefault(key, len(self.sections)) for key in part.sections]
+        same = offset == 0 and renumber == list(range(len(renumber)))
+        for word, postings in part.postings.items():
+            if same and word not in self.postings:  # the first part: as it is
+                self.postings[word] = postings
+                self.last_doc[word] = part.last_doc[word]
+                continue
+            numbers = _numbers(postings)
+            out = self.postings.setdefault(word, bytearray())
+            last = self.last_doc.get(word, -1)
+            doc = offset - 1
+            for gap, code in zip(numbers[::2], numbers[1::2], strict=True):
+                doc += gap
+                out += _encoded(doc - last) + _encoded(renumber[code >> 2] * 4 + (code & 3))
+                last = doc
+            self.last_doc[word] = last
+        self.names.extend((phrase, number + offset) for phrase, number in part.names)
 
     def files(self) -> tuple[str, dict[str, str]]:
         """The main file's name and every file: ``{name: JavaScript}``, names by content."""

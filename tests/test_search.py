@@ -152,3 +152,39 @@ def test_the_same_data_writes_the_same_files(tmp_path: Path) -> None:
     main, files = first
     assert re.fullmatch(r"index\.[0-9a-f]{12}\.js", main)
     assert all(re.fullmatch(r"(index|shard-\d+)\.[0-9a-f]{12}\.js", name) for name in files)
+
+
+@pytest.mark.parametrize("split", [1, 7, 19])
+def test_an_index_merged_from_parts_is_the_index_built_page_by_page(tmp_path: Path,
+                                                                     split: int) -> None:
+    """A large build analyses each half of the monographs in its own process and merges the
+    parts: the files staff download are the ones one process adds page by page makes."""
+    write_formulary(tmp_path / "data", 24, seed=11)
+    kb = load_knowledge_base(tmp_path / "data")
+    pages = render_pages(kb, include_drafts=True)
+    docs = []
+    for loaded in kb.published(include_drafts=True):
+        m = loaded.monograph
+        docs.append(monograph_doc(pages[monograph_path(m)], title=m.title,
+                                  names=[*m.synonyms, *m.brand_names],
+                                  drug_names=[m.generic_name, *m.brand_names],
+                                  classes=list(m.drug_classes), class_words=[]))
+    urls = [f"monographs/{i}/" for i in range(len(docs))]
+    whole = SearchIndex(kb.search_terms)
+    for doc, url in zip(docs, urls, strict=True):
+        whole.add(doc, url)
+    merged = SearchIndex(kb.search_terms)
+    merged.add(docs[0], urls[0])  # a part merged after pages already indexed, then another
+    for part_docs, part_urls in ((docs[1:split], urls[1:split]), (docs[split:], urls[split:])):
+        part = SearchIndex(kb.search_terms)
+        for doc in part_docs:
+            part.add(doc, "")
+        merged.merge(part.part(), part_urls)
+    first = SearchIndex(kb.search_terms)  # the first part into an empty index: taken whole
+    part = SearchIndex(kb.search_terms)
+    for doc in docs:
+        part.add(doc, "")
+    first.merge(part.part(), urls)
+    assert len({w for w, _ in whole.postings.items()}) > 100
+    assert merged.files() == whole.files()
+    assert first.files() == whole.files()
