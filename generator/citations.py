@@ -37,17 +37,23 @@ def iter_cited_keys(value: Any, path: Path_ = (), *,
                 yield where, key
 
 
-def number_citations(monograph: Monograph) -> dict[str, int]:
+def number_citations(monograph: Monograph,
+                     cited: list[tuple[Path_, str]] | None = None) -> dict[str, int]:
     """Citation key → number, by first appearance in the body sections of the page (the boxed
     warning first, then the sections in page order), then anything cited outside the body.
-    One walk over the monograph; a stable sort by section keeps each section's own order."""
-    rank = {name: i for i, name in enumerate(("boxed_warning", *monograph.section_order))}
-    found = sorted(iter_cited_keys(monograph),
-                   key=lambda item: rank.get(str(item[0][0]), len(rank)))
-    numbers: dict[str, int] = {}
-    for _, key in found:
-        numbers.setdefault(key, len(numbers) + 1)
-    return numbers
+    One walk over the monograph (``cited`` may give it, made already: ``iter_cited_keys``); a
+    stable sort by section keeps each section's own order. Worked out once per monograph:
+    the page and each export ask again."""
+    kept = monograph._citation_numbers
+    if kept is None:
+        rank = {name: i for i, name in enumerate(("boxed_warning", *monograph.section_order))}
+        found = sorted(iter_cited_keys(monograph) if cited is None else cited,
+                       key=lambda item: rank.get(str(item[0][0]), len(rank)))
+        kept = {}
+        for _, key in found:
+            kept.setdefault(key, len(kept) + 1)
+        monograph._citation_numbers = kept
+    return dict(kept)
 
 
 def compress(numbers: list[int]) -> list[tuple[int, int]]:

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from . import inline, vocabulary
-from .citations import iter_cited_keys
+from .citations import iter_cited_keys, number_citations
 from .editorfiles import is_editor_file
 from .errors import DataError, Problem, display_path
 from .model import (
@@ -355,6 +355,7 @@ def _load_monograph(path: Path, *, references: dict[str, tuple[Reference, Path_]
                                     "publishing"))
     strings = list(iter_strings(monograph))  # one walk, for citations and strengths
     cited = list(iter_cited_keys(monograph, strings=strings))
+    number_citations(monograph, cited)  # kept for the page and its exports
     for where, key in cited:
         if key not in references:
             problems.append(doc.problem(where, f"cites '{key}', which is not in "

@@ -840,6 +840,8 @@ class Monograph(KbModel):
     """Further reading the source names."""
 
     _section_order: tuple[str, ...] = PrivateAttr(default=())
+    _citation_numbers: dict[str, int] | None = PrivateAttr(default=None)
+    """Kept by ``citations.number_citations``: the page and its exports number alike."""
 
     @model_validator(mode="wrap")
     @classmethod

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from generator.citations import CitationMarker, compress, compressed_label, number_citations
 from generator.loader import load_knowledge_base
+from generator.model import Monograph
+from generator.yamlsource import read_yaml
+
+from .conftest import add_fixture_formulary
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,3 +40,17 @@ def test_marker_links_each_number_and_records_back_links() -> None:
                     '</a>–<a href="#ref-c" aria-label="Reference 3">3</a></sup>')
     mark(["b"])
     assert mark.backlinks == {"a": ["cite-1"], "b": ["cite-1", "cite-2"], "c": ["cite-1"]}
+
+
+def test_the_numbers_kept_at_loading_are_the_numbers_of_a_fresh_walk(tmp_path: Path) -> None:
+    """The loader numbers each monograph's citations from the walk it makes anyway; the page
+    and the exports use those numbers, which must be what a walk of its own would give."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    add_fixture_formulary(data)
+    for loaded in load_knowledge_base(data).monographs:
+        fresh = Monograph.model_validate(read_yaml(loaded.source).data)
+        assert fresh._citation_numbers is None
+        assert number_citations(loaded.monograph) == number_citations(fresh), loaded.source
+        assert list(number_citations(fresh).values()) == list(range(1, len(
+            number_citations(fresh)) + 1))
