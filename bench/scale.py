@@ -67,11 +67,13 @@ def timed(command: list[str], cwd: Path) -> tuple[float, str]:
     return elapsed, result.stderr
 
 
-def build(project: Path, site: Path) -> tuple[float, int, int, int]:
+def build(project: Path, site: Path, *, sample: bool = False) -> tuple[float, int, int, int]:
     """Seconds and peak memory (KiB) of one strict build: the resident memory of the build's
-    process, then of it and its child processes together, summed (a page a forked child shares
-    with its parent counts in both), then their proportional set size together (a shared page
-    counts once, split between the processes sharing it). The sums are sampled every 50 ms."""
+    process, then, with ``sample``, of it and its child processes together, summed (a page a
+    forked child shares with its parent counts in both), then their proportional set size
+    together (a shared page counts once, split between the processes sharing it). The sums are
+    sampled every 50 ms; reading them takes the kernel a walk of each process's memory, which
+    slows a large build on two cores, so a timed build is not sampled."""
     command = [sys.executable, "-c", RUNNER, "build", "--strict", "--quiet", "--site-dir",
                str(site)]
     with tempfile.TemporaryFile("w+") as err:
@@ -79,11 +81,12 @@ def build(project: Path, site: Path) -> tuple[float, int, int, int]:
         process = subprocess.Popen(command, cwd=project, env=ENV, stdout=subprocess.DEVNULL,
                                    stderr=err, text=True)
         rss = pss = 0
-        while process.poll() is None:
+        while sample and process.poll() is None:
             figures = [_memory_kib(pid) for pid in _process_tree(process.pid)]
             rss = max(rss, sum(r for r, _ in figures))
             pss = max(pss, sum(p for _, p in figures))
             time.sleep(0.05)
+        process.wait()
         elapsed = time.perf_counter() - start
         err.seek(0)
         stderr = err.read()
@@ -215,18 +218,17 @@ def measure(n: int, runs: int, tmp: Path, *, search: bool, corpus: str,
     project = write_project(n, work / "project", corpus)
     plain = write_floor(project, work / "floor") if floor else None
     validate = [timed([str(BIN / "kb"), "validate"], project)[0] for _ in range(runs)]
-    ours, floors, ratios, memory, main_memory, proportional = [], [], [], [], [], []
+    ours, floors, ratios = [], [], []
     for i in range(runs):
-        seconds, rss, together, pss = build(project, work / f"site{i}")
+        seconds, _, _, _ = build(project, work / f"site{i}")
         ours.append(seconds)
-        memory.append(together)
-        main_memory.append(rss)
-        proportional.append(pss)
         if plain is not None:
             floor_seconds, _, _, _ = build(plain, work / f"floor-site{i}")
             floors.append(floor_seconds)
             ratios.append(seconds / floor_seconds)
         shutil.rmtree(work / f"floor-site{i}", ignore_errors=True)
+    _, main_memory, memory, proportional = build(project, work / "site-memory", sample=True)
+    shutil.rmtree(work / "site-memory", ignore_errors=True)
     site = work / "site0"
     pages = sorted((site / "monographs").glob("*/index.html"))
     result: dict[str, object] = {
@@ -237,9 +239,9 @@ def measure(n: int, runs: int, tmp: Path, *, search: bool, corpus: str,
         "build_s": statistics.median(ours),
         "floor_s": statistics.median(floors) if floors else None,
         "ratio": statistics.median(ratios) if ratios else None,
-        "peak_mib": statistics.median(memory) / 1024,
-        "main_peak_mib": statistics.median(main_memory) / 1024,
-        "pss_peak_mib": statistics.median(proportional) / 1024,
+        "peak_mib": memory / 1024,
+        "main_peak_mib": main_memory / 1024,
+        "pss_peak_mib": proportional / 1024,
         "site_mib": folder_size(site) / 2**20,
         "page_kib": pages[0].stat().st_size / 1024,
         "outside_kib": max(outside_article(page) for page in pages) / 1024,
@@ -284,7 +286,9 @@ def report(results: list[dict[str, object]], command: str) -> str:
         "ours (ratio = median of the paired ratios). Peak memory is the resident memory of "
         "the build's processes summed (a page a forked child shares with its parent counts in "
         "both), then in brackets the build process's own and the processes' proportional set "
-        "size together (a shared page counts once); the sums are sampled every 50 ms. The editing "
+        "size together (a shared page counts once), from one more build whose processes are "
+        "sampled every 50 ms (the sampling slows a build, so the timed builds are not sampled). "
+        "The editing "
         "loop is the median of five saves of one monograph's title under `kb serve`, from the "
         "file write to the new text "
         "in headless Chromium. " + TARGETS,
