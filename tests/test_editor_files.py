@@ -5,7 +5,6 @@ place is still refused (tests/test_hardening.py)."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -102,4 +101,3 @@ def test_mkdocs_and_git_ignore_the_same_working_files(listing: str) -> None:
             break
         lines.append(line.strip().replace("\\#", "#"))
     assert tuple(lines) == PATTERNS, listing
-    assert os.sep == "/"  # the patterns are names, matched as MkDocs and git match them

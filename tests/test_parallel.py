@@ -208,7 +208,7 @@ def test_pages_the_second_process_did_not_build_are_built_here(
     assert [name for name in one if one[name] != two[name]] == []
 
 
-def test_a_failed_build_stops_the_second_process(tmp_path: Path) -> None:
+def test_a_failed_build_stops_the_second_process() -> None:
     started = halves.in_background(lambda: time.sleep(60))
     assert started is not None
     begun = time.monotonic()
@@ -225,10 +225,18 @@ def test_a_broken_template_stops_the_build_and_its_second_process(
     template = root / "content" / "overrides" / "main.html"
     template.write_text(template.read_text(encoding="utf-8").replace(
         "{% endblock %}", "{{ page.no_such_thing.anywhere }}{% endblock %}", 1), encoding="utf-8")
+    started: list[halves.Background | None] = []
+
+    def recorded(work: Any) -> halves.Background | None:
+        started.append(halves.in_background(work))
+        return started[-1]
+
+    monkeypatch.setattr(plugin, "in_background", recorded)
     with pytest.raises(Exception, match="no_such_thing"):
         _site(root / "mkdocs.yml", tmp_path / "site", monkeypatch, parallel=True)
-    with pytest.raises(ChildProcessError):  # no process left behind
-        os.waitpid(-1, os.WNOHANG)
+    assert len(started) == 1 and started[0] is not None
+    with pytest.raises(ChildProcessError):  # stopped and reaped: no process left behind
+        os.waitpid(started[0].pid, os.WNOHANG)
 
 
 def test_a_process_running_threads_does_the_work_itself(
