@@ -11,7 +11,6 @@ import contextlib
 import os
 import pickle
 import signal
-import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -23,12 +22,20 @@ PARALLEL_FROM = 200
 saves)."""
 
 
+_forking = {"allowed": True}
+
+
+def single_process() -> None:
+    """From now on, do all the work in this process. ``kb serve`` and ``mkdocs serve`` call it
+    once their server's threads start: a lock one of them holds at a fork (logging a request,
+    say) stays locked in the child for ever, and a build waiting for that child would hang. So
+    a preview's first build uses both cores, and its full rebuilds, run while it serves, one."""
+    _forking["allowed"] = False
+
+
 def can_fork() -> bool:
-    """Whether this process may fork: only while it runs one thread. A lock another thread
-    holds at the fork (the server of ``kb serve`` logging a request, say) stays locked in the
-    child for ever, and a build waiting for that child would hang; so ``kb serve``'s first build
-    uses both cores, and its full rebuilds, run while it serves, one."""
-    return hasattr(os, "fork") and threading.active_count() == 1
+    """Whether work may go to a forked process (see ``single_process``)."""
+    return hasattr(os, "fork") and _forking["allowed"]
 
 
 def in_halves(items: Sequence[Item], work: Callable[[Sequence[Item]], Result], *,

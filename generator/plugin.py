@@ -473,7 +473,9 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
                  builder: Any) -> LiveReloadServer:
-        """Rebuild when a YAML file in ``data/`` or a page template changes."""
+        """Rebuild when a YAML file in ``data/`` or a page template changes, in this process
+        only once the server's threads run (``parallel.single_process``)."""
+        parallel.single_process()
         server.watch(str(self.data_dir))
         server.watch(str(TEMPLATES))
         return server

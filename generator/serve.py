@@ -22,6 +22,7 @@ import watchdog.observers
 from mkdocs.exceptions import MkDocsException
 from mkdocs.livereload import LiveReloadServer
 
+from . import parallel
 from .errors import KbError
 from .preview import CodeChangedError, Preview, PreviewError
 
@@ -117,6 +118,7 @@ def serve(config_file: Path, dev_addr: str) -> int:
             preview.build()
         except MkDocsException as e:
             raise KbError(str(e)) from e
+        parallel.single_process()  # the server's threads start now
         server = PreviewServer(preview, host or "127.0.0.1", int(port))
         for path in preview.watched():
             if path.is_dir():

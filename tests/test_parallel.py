@@ -9,7 +9,6 @@ import logging
 import os
 import pickle
 import shutil
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
+from mkdocs.livereload import LiveReloadServer
 
 from generator import parallel as halves
 from generator import plugin
@@ -24,7 +24,7 @@ from generator.errors import DataError
 from generator.loader import KnowledgeBase, load_knowledge_base
 from generator.preview import Preview
 
-from .conftest import copy_project
+from .conftest import ROOT, copy_project
 from .synthetic import write_formulary
 
 TODAY = dt.date(2026, 11, 26)
@@ -239,19 +239,29 @@ def test_a_broken_template_stops_the_build_and_its_second_process(
         os.waitpid(started[0].pid, os.WNOHANG)
 
 
-def test_a_process_running_threads_does_the_work_itself(
+def test_once_a_server_runs_the_work_stays_in_this_process(
         data: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]) -> None:
-    """kb serve rebuilds while its server's threads run: a fork then could leave the child
-    waiting for a lock one of them held, and the build waiting for the child."""
+    """kb serve and mkdocs serve rebuild while their server's threads run: a fork then could
+    leave the child waiting for a lock one of them held, and the build waiting for the child."""
     one = _load(data, monkeypatch, parallel=False)
-    stop = threading.Event()
-    server = threading.Thread(target=stop.wait)
-    server.start()
-    try:
-        two = _load(data, monkeypatch, parallel=True)
-        assert halves.in_background(lambda: None) is None
-    finally:
-        stop.set()
-        server.join()
+    monkeypatch.setitem(halves._forking, "allowed", True)
+    halves.single_process()  # as serving starts
+    two = _load(data, monkeypatch, parallel=True)
+    assert halves.in_background(lambda: None) is None
     assert forks == []
     assert [m.monograph for m in two.monographs] == [m.monograph for m in one.monographs]
+
+
+def test_mkdocs_serve_stops_forking_when_it_starts_serving(monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    monkeypatch.setitem(halves._forking, "allowed", True)
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    kb_plugin = config.plugins["clinical-kb"]
+    assert isinstance(kb_plugin, plugin.ClinicalKbPlugin)
+    assert halves.can_fork()
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(ROOT))
+    try:
+        kb_plugin.on_serve(server, config=config, builder=None)
+    finally:
+        server.server_close()
+    assert not halves.can_fork()
