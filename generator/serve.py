@@ -23,6 +23,7 @@ from mkdocs.exceptions import MkDocsException
 from mkdocs.livereload import LiveReloadServer
 
 from . import parallel
+from .editorfiles import is_editor_file
 from .errors import KbError
 from .preview import CodeChangedError, Preview, PreviewError
 
@@ -40,6 +41,17 @@ BANNER = (
 IGNORED_EVENTS = {watchdog.events.EVENT_TYPE_OPENED, watchdog.events.EVENT_TYPE_CLOSED_NO_WRITE}
 
 
+def is_change(event: watchdog.events.FileSystemEvent) -> bool:
+    """Whether an event of the watched folders may change the site: not a folder's, not a file
+    only opened or read (inotify reports those too, and the preview reads the file it
+    rebuilds), and not an editor's working file alone (Vim rewrites its swap file every few
+    seconds while one types: each would reload the browser's page)."""
+    if event.is_directory or event.event_type in IGNORED_EVENTS:
+        return False
+    paths = [event.src_path, getattr(event, "dest_path", "") or event.src_path]
+    return not all(is_editor_file(os.fsdecode(path)) for path in paths)
+
+
 class PreviewServer(LiveReloadServer):
     """Serves ``preview.site_dir`` and brings it up to date on every save."""
 
@@ -51,9 +63,7 @@ class PreviewServer(LiveReloadServer):
         self.build_delay = 0.05  # a save is one write; wait no longer for more
 
     def watch(self, path: str, func: None = None, *, recursive: bool = True) -> None:
-        """As MkDocs' ``watch``, but a file only opened or read is not a change: inotify reports
-        those too, and the preview reads the file it rebuilds, which would start another build
-        and reload the browser twice."""
+        """As MkDocs' ``watch``, but only what ``is_change`` says is a change starts a build."""
         path = os.path.abspath(path)
         if path in self._watched_paths:
             self._watched_paths[path] += 1
@@ -61,7 +71,7 @@ class PreviewServer(LiveReloadServer):
         self._watched_paths[path] = 1
 
         def changed(event: watchdog.events.FileSystemEvent) -> None:
-            if event.is_directory or event.event_type in IGNORED_EVENTS:
+            if not is_change(event):
                 return
             with self._rebuild_cond:
                 self._want_rebuild = True

@@ -10,10 +10,19 @@ import shutil
 from pathlib import Path
 
 import pytest
+from watchdog.events import (
+    DirModifiedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileOpenedEvent,
+)
 
 from generator.cli import main
 from generator.editorfiles import PATTERNS, is_editor_file
 from generator.preview import Preview
+from generator.serve import is_change
 
 from .conftest import FIXTURES, ROOT, copy_project, fixture_library, run_mkdocs_build
 from .synthetic import write_formulary
@@ -101,3 +110,22 @@ def test_mkdocs_and_git_ignore_the_same_working_files(listing: str) -> None:
             break
         lines.append(line.strip().replace("\\#", "#"))
     assert tuple(lines) == PATTERNS, listing
+
+
+def test_kb_serve_reloads_no_page_for_a_working_file(tmp_path: Path) -> None:
+    """Vim rewrites its swap file every few seconds while one types; kb serve's watcher does not
+    take that for a save (each would reload the page in the browser), but still takes every
+    write, move or removal of the monograph itself."""
+    folder = tmp_path / "data" / "monographs"
+    own = str(folder / MONOGRAPH)
+    for name in WORKING_FILES:
+        working = str(folder / name)
+        assert not is_change(FileModifiedEvent(working)), name
+        assert not is_change(FileCreatedEvent(working)), name
+        assert not is_change(FileMovedEvent(working, working + "~")), name
+        assert is_change(FileMovedEvent(working, own)), name  # a safe write lands on it
+    assert is_change(FileModifiedEvent(own))
+    assert is_change(FileDeletedEvent(own))
+    assert is_change(FileMovedEvent(own, own + "~"))  # set aside before the new one is written
+    assert not is_change(FileOpenedEvent(own))
+    assert not is_change(DirModifiedEvent(str(folder)))
