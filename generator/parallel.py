@@ -7,7 +7,6 @@ result: its half is then done in this process, which raises whatever the work ra
 
 from __future__ import annotations
 
-import contextlib
 import os
 import pickle
 import signal
@@ -49,30 +48,24 @@ def in_halves(items: Sequence[Item], work: Callable[[Sequence[Item]], Result], *
     half = len(items) // 2
     first, second = items[:half], items[half:]
     read, write = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:  # no process to be had (a limit on processes or memory): all of it here
-        os.close(read)
-        os.close(write)
-        return [work(items)]
-    if pid == 0:  # the child: do the work, send it, and leave without running any clean-up
-        code = 1
-        try:
-            os.close(read)
-            data = pickle.dumps(work(second), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write, "wb") as out:
-                out.write(data)
-            code = 0
-        finally:
-            os._exit(code)
+
+    def send() -> None:  # in the child
+        data = pickle.dumps(work(second), protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(write, "wb") as out:
+            out.write(data)
+
+    child = in_background(send)
     os.close(write)
+    if child is None:  # no process to be had (a limit on processes or memory): all of it here
+        os.close(read)
+        return [work(items)]
     try:
         mine = work(first)
     finally:
         with os.fdopen(read, "rb") as pipe:
             data = pipe.read()
-        _, status = os.waitpid(pid, 0)
-    theirs = pickle.loads(data) if status == 0 and data else work(second)
+        done = child.wait()
+    theirs = pickle.loads(data) if done and data else work(second)
     return [mine, theirs]
 
 
@@ -89,8 +82,7 @@ class Background:
 
     def stop(self) -> None:
         """End it now (the build failed: its work is not needed)."""
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
+        os.kill(self.pid, signal.SIGKILL)  # not yet waited for: there, even if it has ended
         os.waitpid(self.pid, 0)
 
 

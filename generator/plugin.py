@@ -85,14 +85,11 @@ class _OtherHalf:
     """The pages a forked process puts through the theme's template and writes."""
 
     process: Background
-    templates: list[tuple[Page, object]]
-    """Each page and the ``template`` its metadata named (``_NONE`` for none)."""
+    templates: list[tuple[Page, str | None]]
+    """Each page and the ``template`` its metadata named, if any."""
     build: Callable[[], None]
     """Build those pages here, if the process did not."""
     quiet: logging.Filter
-
-
-_NONE = object()
 
 
 class _CountWarnings(logging.Handler):
@@ -320,10 +317,10 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         process = in_background(work)
         if process is None:
             return
-        templates: list[tuple[Page, object]] = []
+        templates: list[tuple[Page, str | None]] = []
         for file in theirs:
             assert file.page is not None
-            templates.append((file.page, file.page.meta.get("template", _NONE)))
+            templates.append((file.page, file.page.meta.get("template")))
             file.page.meta["template"] = WRITTEN_ELSEWHERE
         skipped = {f"Page skipped: '{file.src_uri}'. Generated empty output." for file in theirs}
         quiet = logging.Filter()
@@ -339,7 +336,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
             return
         logging.getLogger("mkdocs.commands.build").removeFilter(other.quiet)
         for page, template in other.templates:
-            if template is _NONE:
+            if template is None:
                 page.meta.pop("template", None)
             else:
                 page.meta["template"] = template

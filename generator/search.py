@@ -93,34 +93,22 @@ def decode_postings(text: str) -> list[tuple[int, int, int]]:
     return out
 
 
-_FINAL_BYTES = {ord(ch): i for i, ch in enumerate(FINAL)}
-_CONT_BYTES = {ord(ch): i for i, ch in enumerate(CONT)}
-
-
-def _numbers(postings: bytes | bytearray) -> list[int]:
-    """``read_varints`` over the bytes of an index being built."""
-    out, value, shift = [], 0, 0
-    final, cont = _FINAL_BYTES, _CONT_BYTES
-    for byte in postings:
-        digit = final.get(byte)
-        if digit is None:
-            value |= cont[byte] << shift
-            shift += 5
-        else:
-            out.append(value | digit << shift)
-            value, shift = 0, 0
-    return out
+_FINAL_DIGITS = {ch: i for i, ch in enumerate(FINAL)}
+_CONT_DIGITS = {ch: i for i, ch in enumerate(CONT)}
 
 
 def read_varints(text: str) -> list[int]:
-    """The numbers written by :func:`varint`, in order (for tests and the benchmark)."""
+    """The numbers written by :func:`varint`, in order (``SearchIndex.merge``, tests and the
+    benchmark)."""
     out, value, shift = [], 0, 0
+    final, cont = _FINAL_DIGITS, _CONT_DIGITS
     for ch in text:
-        if ch in CONT:
-            value |= CONT.index(ch) << shift
+        digit = final.get(ch)
+        if digit is None:
+            value |= cont[ch] << shift
             shift += 5
         else:
-            out.append(value | FINAL.index(ch) << shift)
+            out.append(value | digit << shift)
             value, shift = 0, 0
     return out
 
@@ -440,7 +428,7 @@ class SearchIndex:
                 self.postings[word] = postings
                 self.last_doc[word] = part.last_doc[word]
                 continue
-            numbers = _numbers(postings)
+            numbers = read_varints(postings.decode("ascii"))
             out = self.postings.setdefault(word, bytearray())
             last = self.last_doc.get(word, -1)
             doc = offset - 1
