@@ -63,7 +63,7 @@ def _problem_order(p: Problem) -> tuple[str, int, int, str]:
 def display_path(path: Path) -> str:
     """A path as an editor would type it: relative to the working folder when it is inside it."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return path.resolve().relative_to(os.getcwd()).as_posix()  # getcwd has no links
     except ValueError:
         return path.as_posix()
 

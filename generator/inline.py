@@ -35,8 +35,8 @@ _TOKEN = re.compile(
 _CITE_KEY = re.compile(r"@([A-Za-z0-9_][A-Za-z0-9_:.\-]*)")
 CITATION_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_:.\-]*")
 _HTML = re.compile(r"<\s*[A-Za-z!/?]")
-_FREE_DOSE = re.compile(
-    r"(?<![\w.])\d[\d,]*(\.\d+)?\s*(mg|mcg|g|mL|ml|L|units?|µg|μg|ug|cc|IU|mmol|%)(?![\w])",
+_FREE_DOSE = re.compile(  # the look-behind follows the first digit, so the scan jumps to digits
+    r"\d(?<![\w.]\d)[\d,]*(\.\d+)?\s*(mg|mcg|g|mL|ml|L|units?|µg|μg|ug|cc|IU|mmol|%)(?![\w])",
     re.IGNORECASE)
 _JAVASCRIPT = re.compile(r"javascript:", re.IGNORECASE)
 _UNCLOSED = re.compile(r"\[@|\[[^\[\]]*\]\(")
@@ -249,25 +249,28 @@ def check_notation(text: str) -> None:
     _check_patterns(normalised(text))
 
 
-_NEEDS: list[tuple[str, ...]] = [
-    (".",), (".",), ("U",), ("IU",), ("M",), ("q", "Q"), ("q", "Q"), ("od", "OD", "o.d."),
-    ("ms", "mgso4"), ("sc", "sq", "sub"), ("q",), ("cc",), ("µ", "μ", "ug")]
-"""For each pattern of NOTATION, text of which one must appear for it to match: as written for
-the case-sensitive patterns, in the lower-cased text for the others (which, on text beyond
-ASCII, always run: case-insensitive matching there folds more than lower-casing)."""
+_NUMBER_THEN_UNIT = re.compile(r"\d\s*[mguLUIM]")
+"""What every pattern of NOTATION that reads a number needs: a digit, maybe spaces, then the
+first letter of a unit (mg, mcg, g, mL, units, L; U and IU; MG and ML)."""
+
+_SHORT_FORM = re.compile(
+    r"(?:q(?<!\w.)(?:d|o|od|\d+h)?|o(?<!\w.)d?|m(?<!\w.)(?:s|so4|gso4)|s(?<!\w.)(?:c|q|ub|ubq)"
+    r"|c(?<!\w.)c|u(?<!\w.)g|i(?<!\w.)u)(?!\w)")
+"""In lower-cased text, a word every other pattern of NOTATION needs: q, qd, qo, qod, q4h, o,
+od, ms, mso4, mgso4, sc, sq, sub, subq, cc, ug or iu, standing alone (q.d., o.d. and sub-q are
+words q, o and sub). Each starts with its letter, so the scan jumps from one to the next; the
+look-behind after that letter says no letter or digit comes before it."""
 
 
 def _check_patterns(plain: str) -> None:
-    """The notation checks, each run only when the text holds what it needs (a '.', a 'U', one of
-    the words it looks for): the patterns scan slowly, and most text has none of them."""
-    ascii_text = plain.isascii()
-    lowered = plain.lower()
-    for (pattern, safe), needs in zip(NOTATION, _NEEDS, strict=True):
-        folds = pattern.flags & re.IGNORECASE
-        if folds and not ascii_text:
-            pass
-        elif not any(n in (lowered if folds else plain) for n in needs):
-            continue
+    """The notation checks. The patterns scan slowly and most text holds none of them, so ASCII
+    text that has no number before a unit letter and none of the short words they look for is
+    passed at once; other text (and all text beyond ASCII, where case-insensitive matching folds
+    more than lower-casing) meets every pattern, in order."""
+    if plain.isascii() and not _NUMBER_THEN_UNIT.search(plain) and \
+            not _SHORT_FORM.search(plain.lower()):
+        return
+    for pattern, safe in NOTATION:
         found = pattern.search(plain)
         if found:
             raise InlineError(f"'{found.group(0).strip()}' is error-prone notation: {safe}")
@@ -287,7 +290,7 @@ def _plain(segment: str) -> Token:
     if _HTML.search(segment):
         raise InlineError("raw HTML is not allowed in text; write plain words "
                           "(emphasis is written *like this*)")
-    if _JAVASCRIPT.search(segment):
+    if ":" in segment and _JAVASCRIPT.search(segment):
         raise InlineError("'javascript:' is not allowed in text")
     dose = _FREE_DOSE.search(segment)
     if dose:

@@ -87,8 +87,9 @@ def load_knowledge_base(data_dir: Path, *, today: dt.date | None = None,
     search_terms = _load_search_terms(data_dir / SEARCH_TERMS_FILE, problems)
     monograph_dir = data_dir / MONOGRAPHS_DIR
     problems += account_for_files(data_dir)
+    root = data_dir.resolve()
     paths = sorted(p for p in monograph_dir.glob("*.yaml")
-                   if not is_editor_file(p) and p.is_file() and _inside(p, data_dir)
+                   if not is_editor_file(p) and p.is_file() and _inside(p, root)
                    ) if monograph_dir.is_dir() else []
     if only:
         wanted = {p.resolve() for p in only}
@@ -169,8 +170,9 @@ KNOWN_FOLDERS = {MONOGRAPHS_DIR: "monographs", "schema": "exported JSON Schema",
 
 
 def _inside(path: Path, root: Path) -> bool:
+    """Whether ``path``, links followed, is in the folder ``root`` (already resolved)."""
     try:
-        path.resolve().relative_to(root.resolve())
+        path.resolve().relative_to(root)
     except (ValueError, OSError):
         return False
     return True
@@ -194,7 +196,7 @@ def account_for_files(data_dir: Path, paths: Iterable[Path] | None = None) -> li
         relative = path.relative_to(data_dir)
         if is_editor_file(path):
             continue  # Vim's swap file of a monograph open in it, say: not the editor's work
-        if path.is_symlink() and not _inside(path, data_dir):
+        if path.is_symlink() and not _inside(path, data_dir.resolve()):
             problem(path, "is a link to a file outside data/; copy the file in instead")
             continue
         top = relative.parts[0]

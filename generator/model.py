@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from fractions import Fraction
 from typing import Annotated, Any, Literal
@@ -916,16 +916,36 @@ SKELETON_SOURCE = "Source not yet entered."
 def iter_strings(value: Any, path: tuple[str | int, ...] = ()
                  ) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """Every string in a record, with its path, in field-declaration (page) order."""
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    _collect_strings(value, path, found)
+    return iter(found)
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+"""Each record class's field names, in declaration order (asking pydantic costs a call)."""
+
+
+def _collect_strings(value: Any, path: tuple[str | int, ...],
+                     found: list[tuple[tuple[str | int, ...], str]]) -> None:
+    """:func:`iter_strings`' walk, appending to ``found``: a monograph holds some 900 values,
+    and one call per record or list, not per value, keeps the walk of 2,000 cheap."""
     if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            item = getattr(value, name)
-            if item is not None and item != []:  # most optional fields are empty
-                yield from iter_strings(item, (*path, name))
+        kind = type(value)
+        names = _FIELD_NAMES.get(kind)
+        if names is None:
+            names = _FIELD_NAMES[kind] = tuple(kind.model_fields)
+        items: Iterable[tuple[str | int, Any]] = ((name, getattr(value, name)) for name in names)
     elif isinstance(value, list | tuple):
-        for i, item in enumerate(value):
-            yield from iter_strings(item, (*path, i))
-    elif isinstance(value, str):
-        yield path, value
+        items = enumerate(value)
+    else:
+        if isinstance(value, str):
+            found.append((path, value))
+        return
+    for key, item in items:
+        if isinstance(item, str):
+            found.append(((*path, key), item))
+        elif item is not None and item != [] and isinstance(item, BaseModel | list | tuple):
+            _collect_strings(item, (*path, key), found)
 
 
 BODY_SECTIONS = ("introduction", "mechanism_of_action", "contraindications", "cautions",

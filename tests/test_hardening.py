@@ -92,6 +92,8 @@ FRAGMENTS = ["qd", "q.d.", "QD", "qod", "Q.O.D.", "od", "o.d.", "OD", "MS", "ms"
              "mgso4", "SC", "sq", "sub-q", "subq", "Sub-Q", "q4h", "Q12H", "cc", "ug", "µg", "μg",
              "IU", "iu", "5 U", "5IU", "5 MG", "2 Ml", ".5 mg", "1.0 mg", "1.50 mL", "0.5 mg",
              "x", "q", "d", "o", "sub", "dose", "2", ".", "-", "(", ")", "_", "é", "mg", "U", "Q",
+             "0", "5", "L", "M", "g", "I", "u", "m", "s", "c", "h", "4", "units", "mcg", "mL",
+             "micrograms", "grams", "mmol", "\t", "\u00a0", "\u0665",
              "\u017f", "\u212a", "\u0130", "\u0131", "M\u017f", "\u017fc", "\u017fq"]
 """Fragments of unsafe notation and their neighbours, with letters (long s, Kelvin sign, dotted and
 dotless i) that case-insensitive matching folds to Latin ones where lower-casing does not."""
@@ -102,9 +104,9 @@ dotless i) that case-insensitive matching folds to Latin ones where lower-casing
 @settings(max_examples=3000, deadline=None)
 def test_the_quick_notation_check_finds_what_every_pattern_finds(
         parts: list[str], seps: list[str]) -> None:
-    """The notation checks skip a pattern when the text lacks what it needs (a '.', a 'U', one
-    of a few words); joined any way, fragments of unsafe notation are refused exactly as running
-    every pattern refuses them."""
+    """The notation checks pass at once text that lacks what every pattern needs (a number before
+    a unit letter, one of a few short words); joined any way, fragments of unsafe notation are
+    refused exactly as running every pattern refuses them."""
     text = "".join(p + (seps[i] if i < len(seps) else " ") for i, p in enumerate(parts))
     expected = next((m for pattern, m in inline.NOTATION if pattern.search(text)), None)
     try:
