@@ -18,7 +18,7 @@ from typing import Any
 
 from . import publish
 from .errors import DataError, KbError, SiteBuildError, describe_os_error
-from .loader import MONOGRAPHS_DIR, load_knowledge_base
+from .loader import MONOGRAPHS_DIR, check_knowledge_base
 from .publish import exchange
 from .schema import SCHEMA_DIR, write_schemas
 
@@ -35,7 +35,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     data = Path(args.data)
     only = [Path(p) for p in args.paths] or None
     try:
-        kb = load_knowledge_base(data, only=only)
+        kb = check_knowledge_base(data, only=only)
     except DataError as e:
         print(e.report(), file=sys.stderr)
         return 1
@@ -46,8 +46,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"{len(overdue)} monograph review(s) overdue; failing as --fail-on-overdue asks.",
               file=sys.stderr)
         return 1
-    print(f"{_count(len(kb.monographs), 'monograph')} and "
-          f"{_count(len(kb.references), 'reference')} checked: no errors, "
+    print(f"{_count(kb.monographs, 'monograph')} and "
+          f"{_count(kb.references, 'reference')} checked: no errors, "
           f"{_count(len(kb.warnings), 'warning')}.")
     return 0
 

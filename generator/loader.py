@@ -80,6 +80,31 @@ class KnowledgeBase:
 def load_knowledge_base(data_dir: Path, *, today: dt.date | None = None,
                         only: list[Path] | None = None) -> KnowledgeBase:
     """Read and check all of ``data_dir``; raise :class:`DataError` listing every problem."""
+    return _load_all(data_dir, today=today, only=only, keep=True)[0]
+
+
+@dataclass
+class CheckReport:
+    """What ``kb validate`` reports when nothing is wrong."""
+
+    monographs: int
+    references: int
+    warnings: list[Problem]
+
+
+def check_knowledge_base(data_dir: Path, *, today: dt.date | None = None,
+                         only: list[Path] | None = None) -> CheckReport:
+    """Check all of ``data_dir`` as :func:`load_knowledge_base` does, and raise the same
+    :class:`DataError`, without keeping the records: the second process then sends back its
+    findings, not a thousand monographs to unpickle."""
+    kb, checked = _load_all(data_dir, today=today, only=only, keep=False)
+    return CheckReport(checked, len(kb.references), kb.warnings)
+
+
+def _load_all(data_dir: Path, *, today: dt.date | None, only: list[Path] | None,
+              keep: bool) -> tuple[KnowledgeBase, int]:
+    """Everything in ``data_dir`` (its monographs only when ``keep``) and how many monographs
+    were checked."""
     problems: list[Problem] = []
     warnings: list[Problem] = []
     references, reference_doc = _load_references(data_dir / REFERENCES_FILE, problems)
@@ -100,24 +125,25 @@ def load_knowledge_base(data_dir: Path, *, today: dt.date | None = None,
         paths = [p for p in paths if p.resolve() in wanted]
     today = today or dt.date.today()
     with _collector_paused():
-        monographs, chunk_problems, chunk_warnings = _load_monographs(
-            paths, references=references, classes=classes, today=today)
+        monographs, cited, chunk_problems, chunk_warnings = _load_monographs(
+            paths, references=references, classes=classes, today=today, keep=keep)
     problems += chunk_problems
     warnings += chunk_warnings
     if not only and reference_doc is not None:
-        warnings += _uncited(monographs, references, reference_doc)
+        warnings += _uncited(cited, references, reference_doc)
     if problems:
         raise DataError(problems)
     return KnowledgeBase(monographs, {r.id: r for r, _ in references.values()}, warnings,
-                         classes, search_terms)
+                         classes, search_terms), len(cited)
 
 
-Loaded = tuple[list[LoadedMonograph], list[Problem], list[Problem]]
-"""Monographs read and checked, with the problems and warnings found, in file order."""
+Loaded = tuple[list[LoadedMonograph], list[frozenset[str]], list[Problem], list[Problem]]
+"""Monographs read and checked (none when not kept), the keys each one read cites, and the
+problems and warnings found, in file order."""
 
 
 def _load_monographs(paths: list[Path], *, references: dict[str, tuple[Reference, Path_]],
-                     classes: dict[str, DrugClass], today: dt.date) -> Loaded:
+                     classes: dict[str, DrugClass], today: dt.date, keep: bool) -> Loaded:
     """Read and check monographs, half of them in a second process when there are many: the
     same results, in the same order, as reading them all here."""
     def load(chunk: Sequence[Path]) -> Loaded:
@@ -127,11 +153,11 @@ def _load_monographs(paths: list[Path], *, references: dict[str, tuple[Reference
                       if (m := _load_monograph(p, references=references, classes=classes,
                                                problems=problems, warnings=warnings,
                                                today=today))]
-        return monographs, problems, warnings
+        return (monographs if keep else [], [m.cited for m in monographs], problems, warnings)
 
     halves = in_halves(paths, load)
-    return ([m for h in halves for m in h[0]], [p for h in halves for p in h[1]],
-            [w for h in halves for w in h[2]])
+    return ([m for h in halves for m in h[0]], [c for h in halves for c in h[1]],
+            [p for h in halves for p in h[2]], [w for h in halves for w in h[3]])
 
 
 @contextmanager
@@ -392,9 +418,9 @@ def _load_monograph(path: Path, *, references: dict[str, tuple[Reference, Path_]
     return LoadedMonograph(monograph, path, frozenset(key for _, key in cited))
 
 
-def _uncited(monographs: list[LoadedMonograph],
+def _uncited(cited_by_each: list[frozenset[str]],
              references: dict[str, tuple[Reference, Path_]], doc: YamlDocument) -> list[Problem]:
-    cited = {key for m in monographs for key in m.cited}
+    cited = set().union(*cited_by_each)
     return [doc.problem((*where, "id"), f"reference '{key}' is not cited by any monograph",
                         severity="warning")
             for key, (_, where) in references.items() if key not in cited]

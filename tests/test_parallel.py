@@ -21,7 +21,7 @@ from mkdocs.livereload import LiveReloadServer
 from generator import parallel as halves
 from generator import plugin
 from generator.errors import DataError
-from generator.loader import KnowledgeBase, load_knowledge_base
+from generator.loader import KnowledgeBase, check_knowledge_base, load_knowledge_base
 from generator.preview import Preview
 
 from .conftest import ROOT, copy_project
@@ -93,6 +93,35 @@ def test_problems_in_both_halves_are_reported_in_file_order(
     assert serial.index(first) < serial.index(last)
     assert "unknown field 'colour'" in serial
     assert "'not_reviewd'" in serial
+
+
+def test_validate_on_two_cores_reports_what_reading_reports(
+        data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]) -> None:
+    """``kb validate`` keeps no records, so the second process sends back only what it found:
+    the same count, the same warnings (an uncited reference among them) and, once a file is
+    broken, the same problems as reading everything in one process."""
+    copy = tmp_path / "data"
+    shutil.copytree(data, copy)
+    with (copy / "references.yaml").open("a", encoding="utf-8") as library:
+        library.write("- id: nobody-cites-this\n  type: book\n  title: An uncited book\n"
+                      "  issued: 2020\n")
+    one = _load(copy, monkeypatch, parallel=False)
+    monkeypatch.setattr(halves, "PARALLEL_FROM", 2)
+    checked = check_knowledge_base(copy, today=TODAY)
+    assert forks == [1]
+    assert (checked.monographs, checked.references) == (12, len(one.references))
+    assert [str(w) for w in checked.warnings] == [str(w) for w in one.warnings]
+    assert any("reference 'nobody-cites-this' is not cited by any monograph" in str(w)
+               for w in checked.warnings)
+
+    target = sorted((copy / "monographs").glob("*.yaml"))[-1]
+    target.write_text(target.read_text(encoding="utf-8") + "colour: blue\n", encoding="utf-8")
+    serial = _report(copy, monkeypatch, parallel=False)
+    monkeypatch.setattr(halves, "PARALLEL_FROM", 2)
+    with pytest.raises(DataError) as caught:
+        check_knowledge_base(copy, today=TODAY)
+    assert caught.value.report() == serial
+    assert f"{target.name}" in serial and "unknown field 'colour'" in serial
 
 
 def test_a_failed_reading_process_is_replaced(data: Path,
