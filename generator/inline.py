@@ -183,7 +183,7 @@ def check_characters(text: str) -> None:
             name = unicodedata.name(char, "a control character")
             raise InlineError(f"the invisible character U+{ord(char):04X} ({name}) is not "
                               "allowed: it can hide what the text says; delete it")
-    entity = _ENTITY.search(text)
+    entity = _ENTITY.search(text) if "&" in text else None
     if entity:
         raise InlineError(f"'{entity.group(0)}' is an HTML entity; write the character itself "
                           "(entities are not allowed in data)")
@@ -287,7 +287,7 @@ def strength_refs(text: str) -> list[str]:
 
 
 def _plain(segment: str) -> Token:
-    if _HTML.search(segment):
+    if "<" in segment and _HTML.search(segment):
         raise InlineError("raw HTML is not allowed in text; write plain words "
                           "(emphasis is written *like this*)")
     if ":" in segment and _JAVASCRIPT.search(segment):
@@ -297,6 +297,6 @@ def _plain(segment: str) -> Token:
         raise InlineError(f"a dose is typed as plain text ('{dose.group(0)}'); write it as "
                           "data, e.g. {dose: 1 mg/kg}, or refer to a dosage form with "
                           "{strength: form-id}, so that it is checked and shown safely")
-    if _UNCLOSED.search(segment):
+    if "[" in segment and _UNCLOSED.search(segment):
         raise InlineError("a citation or link is not closed; write [@key] or [words](https://…)")
     return Token("text", text=segment)

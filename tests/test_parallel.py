@@ -5,6 +5,7 @@ time, never a monograph; and the site built is the same, byte for byte."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import os
 import pickle
@@ -165,6 +166,36 @@ def test_a_build_on_two_cores_is_the_build_on_one(data: Path, tmp_path: Path,
     assert "DRAFT" in two[f"monographs/{files[0].stem}/index.html"].decode()
     assert f"monographs/{files[-1].stem}/medicationknowledge.fhir.json" not in two
     assert f"monographs/{files[-2].stem}/medicationknowledge.fhir.json" in two
+
+
+def test_a_build_lets_go_of_its_records_and_leaves_nothing_frozen(
+        data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build freezes its records for the collector while it runs, and lets go of them when it
+    is done: a process that goes on (a test run, a server) keeps neither the records nor any
+    object the collector can no longer reach. A failed build does the same."""
+    root = copy_project(tmp_path / "project", data=False)
+    shutil.copytree(data, root / "data")
+    monkeypatch.setattr(halves, "PARALLEL_FROM", 2)
+    config = load_config(str(root / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
+    kb_plugin = config.plugins["clinical-kb"]
+    assert isinstance(kb_plugin, plugin.ClinicalKbPlugin)
+    frozen: list[int] = []
+    freeze = gc.freeze
+
+    def counted() -> None:
+        frozen.append(gc.get_freeze_count())
+        freeze()
+
+    monkeypatch.setattr(gc, "freeze", counted)
+    build(config)
+    assert frozen == [0] and gc.get_freeze_count() == 0
+    assert kb_plugin.kb is None and kb_plugin.blocks == {}
+    assert (tmp_path / "site" / "monographs").is_dir()
+
+    kb_plugin.on_config(config)
+    assert kb_plugin.kb is not None
+    kb_plugin.on_build_error(error=RuntimeError("the theme failed"))
+    assert kb_plugin.kb is None and gc.get_freeze_count() == 0
 
 
 def test_no_second_process_to_be_had_reads_everything_here(
