@@ -155,6 +155,8 @@ _LINE_BREAKS = re.compile(r"[\r\n\t\v\f\x85\u2028\u2029]+")
 def one_line(text: str) -> str:
     """Text with every line break as a space. Data never starts a line of the generated page,
     so it can never open a Markdown heading, an attribute list or an HTML block."""
+    if text.isprintable():  # no line break of any kind (each is unprintable): most text
+        return text
     return _LINE_BREAKS.sub(" ", text)
 
 

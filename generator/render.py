@@ -104,10 +104,12 @@ def tidy_markdown(text: str) -> str:
         if not line:
             continue
         if line.startswith("#"):
-            out.extend(["", line, ""])
+            if out and out[-1]:  # one blank line between two headings, not two
+                out.append("")
+            out.extend([line, ""])
         else:
             out.append(line)
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip() + "\n"
+    return "\n".join(out).strip() + "\n"
 
 
 _PLACEHOLDER = "KBHTMLBLOCK{:05d}"
@@ -156,8 +158,11 @@ class InlineRenderer:
         """Safe HTML for one text field (already validated by the schema)."""
         if text is None:
             return Markup("")
+        tokens = inline.tokens(text)
+        if len(tokens) == 1 and tokens[0].kind == "text":  # most text: words alone
+            return Markup(inline.one_line(str(escape(tokens[0].text))))
         out: list[Markup] = []
-        for token in inline.tokens(text):
+        for token in tokens:
             if token.kind == "text":
                 out.append(escape(token.text))
             elif token.kind == "cite":
@@ -182,7 +187,9 @@ class InlineRenderer:
                     doses.format_strengths(form.strengths)))
         # a citation after a space sits against the word it supports, as in print
         html = inline.one_line(str(Markup("").join(out)))
-        return Markup(re.sub(r"\s+(<sup class=\"kb-cite\")", r"\1", html))
+        if '<sup class="kb-cite"' in html:
+            html = re.sub(r"\s+(<sup class=\"kb-cite\")", r"\1", html)
+        return Markup(html)
 
 
 def dose_rows(regimen: Regimen) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from generator import inline
+from generator import inline, render
 from generator.cli import main
 from generator.model import AdverseEffectGroup, Monograph, Section
 from generator.yamlsource import read_yaml
@@ -285,3 +285,26 @@ def test_a_title_can_carry_no_markup_into_title_nav_or_search(title: str) -> Non
     with pytest.raises(ValidationError) as raised:
         Monograph.model_validate({**data, "title": title})
     assert raised.value.errors()[0]["loc"] == ("title",)
+
+
+@given(st.text(alphabet=st.sampled_from(["a", " ", "\n", "\r", "\t", "\v", "\f", "\x85",
+                                         "\u2028", "\u2029", "\x1c", "é", "<"]), max_size=30))
+@settings(max_examples=2000, deadline=None)
+def test_every_line_break_becomes_a_space(text: str) -> None:
+    """Data never starts a line of the page: text without a line break passes as it is (the
+    quick way), and every kind of line break becomes a space."""
+    assert inline.one_line(text) == re.sub(r"[\r\n\t\v\f\x85\u2028\u2029]+", " ", text)
+
+
+@given(st.lists(st.sampled_from(["# Heading", "## Dosing", "text", "  indented", "", "   ",
+                                 "<div>", "</div>", "#x", "\t# tabbed"]), max_size=12))
+@settings(max_examples=2000, deadline=None)
+def test_headings_stand_between_single_blank_lines(lines: list[str]) -> None:
+    """Every heading has one blank line before and after it, never two, and no other line is
+    blank or indented: as collapsing runs of blank lines afterwards would give."""
+    out: list[str] = []
+    for line in (raw.strip() for raw in lines):
+        if line:
+            out.extend(["", line, ""] if line.startswith("#") else [line])
+    expected = re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip() + "\n"
+    assert render.tidy_markdown("\n".join(lines)) == expected
