@@ -252,27 +252,36 @@ def check_notation(text: str) -> None:
 
 
 _NUMBER_THEN_UNIT = re.compile(r"\d\s*[mguLUIM]")
-"""What every pattern of NOTATION that reads a number needs: a digit, maybe spaces, then the
-first letter of a unit (mg, mcg, g, mL, units, L; U and IU; MG and ML)."""
+"""What every pattern of NOTATION that reads a number (``_BY_NUMBER``) needs: a digit, maybe
+spaces, then the first letter of a unit (mg, mcg, g, mL, units, L; U and IU; MG and ML)."""
 
 _SHORT_FORM = re.compile(
     r"(?:q(?<!\w.)(?:d|o|od|\d+h)?|o(?<!\w.)d?|m(?<!\w.)(?:s|so4|gso4)|s(?<!\w.)(?:c|q|ub|ubq)"
     r"|c(?<!\w.)c|u(?<!\w.)g|i(?<!\w.)u)(?!\w)")
-"""In lower-cased text, a word every other pattern of NOTATION needs: q, qd, qo, qod, q4h, o,
-od, ms, mso4, mgso4, sc, sq, sub, subq, cc, ug or iu, standing alone (q.d., o.d. and sub-q are
-words q, o and sub). Each starts with its letter, so the scan jumps from one to the next; the
-look-behind after that letter says no letter or digit comes before it."""
+"""In lower-cased text, a word every other pattern of NOTATION (``_BY_WORD``) needs: q, qd,
+qo, qod, q4h, o, od, ms, mso4, mgso4, sc, sq, sub, subq, cc, ug or iu, standing alone (q.d.,
+o.d. and sub-q are words q, o and sub). Each starts with its letter, so the scan jumps from one
+to the next; the look-behind after that letter says no letter or digit comes before it."""
+
+
+_BY_NUMBER = [NOTATION[i] for i in (0, 1, 2, 4)]
+"""The patterns of NOTATION that read a number (.5 mg, 1.0 mg, 5 U, 5 MG), in order."""
+_BY_WORD = [rule for rule in NOTATION if rule not in _BY_NUMBER]
+"""The others (qd, od, MS, SC, q4h, cc, ug, IU), in order."""
 
 
 def _check_patterns(plain: str) -> None:
     """The notation checks. The patterns scan slowly and most text holds none of them, so ASCII
-    text that has no number before a unit letter and none of the short words they look for is
-    passed at once; other text (and all text beyond ASCII, where case-insensitive matching folds
-    more than lower-casing) meets every pattern, in order."""
-    if plain.isascii() and not _NUMBER_THEN_UNIT.search(plain) and \
-            not _SHORT_FORM.search(plain.lower()):
-        return
-    for pattern, safe in NOTATION:
+    text meets only those whose number before a unit letter or short word it holds (most text:
+    none); text beyond ASCII, where case-insensitive matching folds more than lower-casing,
+    meets every one. They run in NOTATION's order, so the first problem named is the same."""
+    rules = NOTATION
+    if plain.isascii():
+        number = _NUMBER_THEN_UNIT.search(plain) is not None
+        word = _SHORT_FORM.search(plain.lower()) is not None
+        rules = (NOTATION if number and word else _BY_NUMBER if number else
+                 _BY_WORD if word else [])
+    for pattern, safe in rules:
         found = pattern.search(plain)
         if found:
             raise InlineError(f"'{found.group(0).strip()}' is error-prone notation: {safe}")
