@@ -59,13 +59,18 @@ def in_halves(items: Sequence[Item], work: Callable[[Sequence[Item]], Result], *
     if child is None:  # no process to be had (a limit on processes or memory): all of it here
         os.close(read)
         return [work(items)]
+    received: list[Result] = []
     try:
         mine = work(first)
     finally:
         with os.fdopen(read, "rb") as pipe:
-            data = pipe.read()
+            try:  # read as it arrives: a half of 1,000 pages is never held twice, as bytes too
+                received.append(pickle.load(pipe))
+            except Exception:  # nothing sent, or part of it: the child failed
+                received.clear()
+            pipe.read()  # to its end, so that a child still writing is never left blocked
         done = child.wait()
-    theirs = pickle.loads(data) if done and data else work(second)
+    theirs = received[0] if done and received else work(second)
     return [mine, theirs]
 
 

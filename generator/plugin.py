@@ -42,7 +42,7 @@ from . import parallel
 from .errors import KbError
 from .export import (
     MonographExport,
-    formulary_exports,
+    formulary_pieces,
     link_exports,
     monograph_exports,
     schema_export,
@@ -399,8 +399,12 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
                 self.export_parts.update(half_parts)
             if search_part is not None:
                 self.search_parts.append(search_part)
-        for path, text in (*formulary_exports(kept, **settings), schema_export()):
-            written.append(write(path, text))
+        for path, pieces in formulary_pieces(kept, **settings):
+            target = export_dir / path
+            with target.open("w", encoding="utf-8") as out:
+                out.writelines(pieces)
+            written.append(path)
+        written.append(write(*schema_export()))
         return pages, written
 
     def _remove_exports(self) -> None:
