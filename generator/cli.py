@@ -35,20 +35,20 @@ def cmd_validate(args: argparse.Namespace) -> int:
     data = Path(args.data)
     only = [Path(p) for p in args.paths] or None
     try:
-        kb = check_knowledge_base(data, only=only)
+        checked = check_knowledge_base(data, only=only)
     except DataError as e:
         print(e.report(), file=sys.stderr)
         return 1
-    for warning in kb.warnings:
+    for warning in checked.warnings:
         print(warning, file=sys.stderr)
-    overdue = [w for w in kb.warnings if w.field == "review.next_review"]
+    overdue = [w for w in checked.warnings if w.field == "review.next_review"]
     if args.fail_on_overdue and overdue:
         print(f"{len(overdue)} monograph review(s) overdue; failing as --fail-on-overdue asks.",
               file=sys.stderr)
         return 1
-    print(f"{_count(kb.monographs, 'monograph')} and "
-          f"{_count(kb.references, 'reference')} checked: no errors, "
-          f"{_count(len(kb.warnings), 'warning')}.")
+    print(f"{_count(checked.monographs, 'monograph')} and "
+          f"{_count(checked.references, 'reference')} checked: no errors, "
+          f"{_count(len(checked.warnings), 'warning')}.")
     return 0
 
 

@@ -7,6 +7,7 @@ result: its half is then done in this process, which raises whatever the work ra
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import signal
@@ -64,10 +65,10 @@ def in_halves(items: Sequence[Item], work: Callable[[Sequence[Item]], Result], *
         mine = work(first)
     finally:
         with os.fdopen(read, "rb") as pipe:
-            try:  # read as it arrives: a half of 1,000 pages is never held twice, as bytes too
+            # read as it arrives: a half of 1,000 pages is never held twice, as bytes too; if
+            # nothing or part of it came, the child failed and its half is done here
+            with contextlib.suppress(Exception):
                 received.append(pickle.load(pipe))
-            except Exception:  # nothing sent, or part of it: the child failed
-                received.clear()
             pipe.read()  # to its end, so that a child still writing is never left blocked
         done = child.wait()
     theirs = received[0] if done and received else work(second)
