@@ -104,9 +104,10 @@ dotless i) that case-insensitive matching folds to Latin ones where lower-casing
 @settings(max_examples=3000, deadline=None)
 def test_the_quick_notation_check_finds_what_every_pattern_finds(
         parts: list[str], seps: list[str]) -> None:
-    """The notation checks pass at once text that lacks what every pattern needs (a number before
-    a unit letter, one of a few short words); joined any way, fragments of unsafe notation are
-    refused exactly as running every pattern refuses them."""
+    """The notation checks run only the patterns a text could match (those that read a number
+    when it has a number before a unit letter, the others when it has one of a few short words,
+    none when it has neither); joined any way, fragments of unsafe notation are refused exactly
+    as running every pattern refuses them."""
     text = "".join(p + (seps[i] if i < len(seps) else " ") for i, p in enumerate(parts))
     expected = next((m for pattern, m in inline.NOTATION if pattern.search(text)), None)
     try:

@@ -171,8 +171,8 @@ def test_a_build_on_two_cores_is_the_build_on_one(data: Path, tmp_path: Path,
 def test_a_build_lets_go_of_its_records_and_leaves_nothing_frozen(
         data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A build freezes its records for the collector while it runs, and lets go of them when it
-    is done: a process that goes on (a test run, a server) keeps neither the records nor any
-    object the collector can no longer reach. A failed build does the same."""
+    is done: a process that goes on (a test run, a server) keeps neither the records nor
+    anything frozen out of the collector's sight. A failed build does the same."""
     root = copy_project(tmp_path / "project", data=False)
     shutil.copytree(data, root / "data")
     monkeypatch.setattr(halves, "PARALLEL_FROM", 2)
