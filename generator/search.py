@@ -98,7 +98,7 @@ _CONT_DIGITS = {ch: i for i, ch in enumerate(CONT)}
 
 
 def read_varints(text: str) -> list[int]:
-    """The numbers written by :func:`varint`, in order (``SearchIndex.merge``, tests and the
+    """The numbers written by :func:`varint`, in order (``decode_postings``, tests and the
     benchmark)."""
     out, value, shift = [], 0, 0
     final, cont = _FINAL_DIGITS, _CONT_DIGITS
@@ -428,14 +428,11 @@ class SearchIndex:
                 self.postings[word] = postings
                 self.last_doc[word] = part.last_doc[word]
                 continue
-            numbers = read_varints(postings.decode("ascii"))
             out = self.postings.setdefault(word, bytearray())
             last = self.last_doc.get(word, -1)
-            doc = offset - 1
-            for gap, code in zip(numbers[::2], numbers[1::2], strict=True):
-                doc += gap
-                out += _encoded(doc - last) + _encoded(renumber[code >> 2] * 4 + (code & 3))
-                last = doc
+            for doc, kind, section in decode_postings(postings.decode("ascii")):
+                out += _encoded(doc + offset - last) + _encoded(renumber[section] * 4 + kind)
+                last = doc + offset
             self.last_doc[word] = last
         self.names.extend((phrase, number + offset) for phrase, number in part.names)
 
