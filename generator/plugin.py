@@ -61,7 +61,7 @@ from .render import (
     stash_html_blocks,
 )
 from .search import Analysed, SearchDoc, SearchIndex, SearchPart, monograph_doc, page_doc
-from .site import compact_html, grouped, site_nav
+from .site import NavCache, compact_html, grouped, site_nav
 from .skeleton import SkeletonRenderer
 from .version import content_version
 
@@ -274,6 +274,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         if not self.preview:
             self.search = None
         env.loader = ChoiceLoader([DictLoader({WRITTEN_ELSEWHERE: ""}), env.loader])
+        env.globals["kb_nav"] = NavCache()
         self.env = env
         self.split_pages = not self.preview
         return env

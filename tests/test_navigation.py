@@ -96,3 +96,41 @@ def test_navigation_links_show_their_whole_name(synthetic_sites: dict[str, Path]
     assert '<a href="#dosing" class="md-nav__link">Dosing and administration considerations</a>' \
         in toc
     assert 'class="md-ellipsis"' not in toc.split("</nav>")[0]
+
+
+def primary_nav(html: str) -> str:
+    """The site navigation of a page (the sidebar beside the table of contents)."""
+    start = html.index('<nav class="md-nav md-nav--primary"')
+    return html[start:html.index('data-md-type="toc"', start)]
+
+
+def test_every_pages_navigation_leads_where_it_says_from_that_page(
+        synthetic_sites: dict[str, Path]) -> None:
+    """The navigation is rendered once for all the pages that show it alike (site.NavCache):
+    from every page, served and offline, each of its links reaches its page, and it marks the
+    page the reader is on, and no other, as the current one."""
+    for mode in ("served", "offline"):
+        site = synthetic_sites[mode]
+        pages = sorted(site.rglob("*.html"))
+        assert len(pages) > SYNTHETIC_MONOGRAPHS
+        for page in pages:
+            html = page.read_text(encoding="utf-8")
+            if page.name == "404.html" or 'class="md-nav md-nav--primary"' not in html:
+                continue  # the error page links from the site's root, wherever it is shown
+            nav = primary_nav(html)
+            hrefs = re.findall(r'<a href="([^"#]+)"[^>]*class="md-nav__link', nav)
+            assert hrefs, page
+            for href in hrefs:
+                target = (page.parent / href).resolve()
+                if mode == "served" or target.is_dir():
+                    target = target / "index.html"
+                assert target.is_file(), (mode, page, href)
+                assert site in target.parents, (mode, page, href)
+            current = re.findall(r'<a href="([^"#]+)" class="md-nav__link md-nav__link--active"',
+                                 nav)
+            if current:
+                [href] = current
+                here = (page.parent / href).resolve()
+                assert page in (here, here / "index.html"), (mode, page, href)
+            else:
+                assert "/monographs/" in page.as_posix() or "/classes/" in page.as_posix(), page
