@@ -33,7 +33,7 @@ from .model import (
     is_empty,
     iter_strings,
 )
-from .parallel import in_halves
+from .parallel import in_shares
 from .references import Reference, duplicate_identity
 from .yamlsource import (
     LIBRARY_SCALE,
@@ -158,7 +158,7 @@ problems and warnings found, in file order."""
 
 def _load_monographs(paths: list[Path], *, references: dict[str, tuple[Reference, Path_]],
                      classes: dict[str, DrugClass], today: dt.date, keep: bool) -> Loaded:
-    """Read and check monographs, half of them in a second process when there are many: the
+    """Read and check monographs, shared with a second process when there are many: the
     same results, in the same order, as reading them all here."""
     def load(chunk: Sequence[Path]) -> Loaded:
         problems: list[Problem] = []
@@ -169,9 +169,9 @@ def _load_monographs(paths: list[Path], *, references: dict[str, tuple[Reference
                                                today=today))]
         return (monographs if keep else [], [m.cited for m in monographs], problems, warnings)
 
-    halves = in_halves(paths, load)
-    return ([m for h in halves for m in h[0]], [c for h in halves for c in h[1]],
-            [p for h in halves for p in h[2]], [w for h in halves for w in h[3]])
+    shares = in_shares(paths, load)
+    return ([m for h in shares for m in h[0]], [c for h in shares for c in h[1]],
+            [p for h in shares for p in h[2]], [w for h in shares for w in h[3]])
 
 
 def load_monograph(path: Path, kb: KnowledgeBase, *, today: dt.date | None = None

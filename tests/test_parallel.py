@@ -325,3 +325,30 @@ def test_mkdocs_serve_stops_forking_when_it_starts_serving(monkeypatch: pytest.M
     finally:
         server.server_close()
     assert not halves.can_fork()
+
+
+def test_shares_come_back_in_order_and_each_run_is_done_once() -> None:
+    """``in_shares`` hands out the runs of a list to two processes as each finishes its last:
+    the results are the runs' in order, every item in exactly one run, and both processes did
+    some of them."""
+    items = list(range(100))
+
+    def work(run: list[int]) -> tuple[int, list[int]]:
+        time.sleep(0.01)  # long enough that the other process takes a turn
+        return os.getpid(), list(run)
+
+    results = halves.in_shares(items, work, parallel=True)
+    assert 1 < len(results) <= halves.SHARES
+    assert [i for _, run in results for i in run] == items
+    assert len({pid for pid, _ in results}) == 2
+
+
+def test_runs_a_failed_process_took_are_done_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*args: object, **kwargs: object) -> bytes:
+        raise MemoryError("the child ran out of memory")
+
+    monkeypatch.setattr(pickle, "dumps", fail)  # only the child sends a result
+    results = halves.in_shares(list(range(40)), lambda run: (os.getpid(), list(run)),
+                               parallel=True)
+    assert [i for _, run in results for i in run] == list(range(40))
+    assert {pid for pid, _ in results} == {os.getpid()}
