@@ -135,6 +135,8 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         self.exports: list[str] = []
         self.export_dir: Path | None = None
         self.blocks: dict[str, list[str]] = {}
+        self.lists: dict[str, list[str]] = {}
+        """The monograph lists of a page being converted (``fill_index_markers``)."""
         self.data_dir = Path("data")
         self.search_dir: Path | None = None
         self.search_docs: dict[str, tuple[SearchDoc, str, Analysed]] = {}
@@ -191,7 +193,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Add each monograph page as a generated file."""
-        self.blocks = {}
+        self.blocks, self.lists = {}, {}
         assert self.kb is not None
         self.search = SearchIndex(self.kb.search_terms)
         self.search_docs = {}
@@ -435,7 +437,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         last passes as the process ends: those took 2 s at 2,000 monographs."""
         if not self.preview:
             self.kb = None
-            self.blocks = {}
+            self.blocks, self.lists = {}, {}
             self.browse_pages = {}
             self.grouped = False
         gc.unfreeze()
@@ -458,9 +460,11 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
                         files: Files) -> str:
-        """Put the generated HTML back where MkDocs converted only the headings."""
-        blocks = self.blocks.pop(page.file.src_uri, None)
-        html = restore_html_blocks(html, blocks) if blocks else html
+        """Put the generated HTML back where MkDocs converted only the headings, and the
+        monograph lists where it converted the page around them."""
+        for stashed in (self.blocks, self.lists):
+            blocks = stashed.pop(page.file.src_uri, None)
+            html = restore_html_blocks(html, blocks) if blocks else html
         if not page.file.generated_by and self.search is not None:  # hand-written pages
             self._add_to_search(page.file.src_uri, page_doc(page.title or "", html),
                                 page.file.url)
@@ -476,9 +480,11 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
                 assert target is not None
                 return target.url_relative_to(page.file)
 
+            lists = self.lists[page.file.src_uri] = []
             markdown = fill_index_markers(markdown, self.kb, include_drafts=self.include_drafts,
                                           url_for=url_for,
-                                          browse=self.grouped and page.file.src_uri == "index.md")
+                                          browse=self.grouped and page.file.src_uri == "index.md",
+                                          stash=lists)
         return markdown
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:

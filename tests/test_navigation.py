@@ -134,3 +134,18 @@ def test_every_pages_navigation_leads_where_it_says_from_that_page(
                 assert page in (here, here / "index.html"), (mode, page, href)
             else:
                 assert "/monographs/" in page.as_posix() or "/classes/" in page.as_posix(), page
+
+
+def test_the_lists_come_back_whole_where_markdown_was_converted_around_them(
+        synthetic_sites: dict[str, Path], built_site: Path) -> None:
+    """The monograph lists are set aside while Python-Markdown converts the page around them,
+    then put back: no page shows a placeholder, and every list is there, in its place."""
+    for site in (synthetic_sites["served"], synthetic_sites["offline"], built_site):
+        for page in site.rglob("*.html"):
+            assert "KBHTMLBLOCK" not in page.read_text(encoding="utf-8"), page
+    home = (built_site / "index.html").read_text(encoding="utf-8")
+    assert home.index('id="monographs"') < home.index('<table class="kb-index">') < \
+        home.index('id="for-editors"')
+    letter = (synthetic_sites["served"] / "az" / "a" / "index.html").read_text(encoding="utf-8")
+    assert letter.count('<table class="kb-index">') == 1
+    assert "<p><div" not in letter and "<p><nav" not in home
