@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
 from generator.model import SearchTerms
+from generator.plugin import _Export
 from generator.search import FIELD_NAME, Speller
 
 from .conftest import ROOT
@@ -206,3 +210,29 @@ def test_each_page_links_its_data_and_the_files_are_there(built_site: Path, page
         assert target.is_file(), href
         json.loads(target.read_text(encoding="utf-8"))
     assert (built_site / "schema" / "monograph.schema.json").is_file()
+
+
+@pytest.mark.parametrize("linked", [True, False])
+def test_exports_reach_the_site_whole_and_outlive_the_builds_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, linked: bool) -> None:
+    """The build links each export it wrote in its own folder into the site; where no link can
+    be made (the site on another disk), it copies it. Either way the site's file is whole, and
+    stays once the build removes its folder."""
+    written = tmp_path / "kb-export" / "monographs" / "ketamine" / "ketamine.json"
+    written.parent.mkdir(parents=True)
+    written.write_text('{"title": "Ketamine for pain"}', encoding="utf-8")
+    site = tmp_path / "site"
+    target = site / "monographs" / "ketamine" / "ketamine.json"
+    target.parent.mkdir(parents=True)
+    target.write_text("left by the build before", encoding="utf-8")
+    if not linked:
+        def refuse(*args: object) -> None:
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        monkeypatch.setattr(os, "link", refuse)
+    export = _Export("monographs/ketamine/ketamine.json", src_dir=None, dest_dir=str(site),
+                     use_directory_urls=True)
+    export.abs_src_path = str(written)
+    export.copy_file()
+    assert os.path.samefile(written, target) is linked
+    shutil.rmtree(tmp_path / "kb-export")
+    assert json.loads(target.read_text(encoding="utf-8")) == {"title": "Ketamine for pain"}
