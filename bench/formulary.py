@@ -98,7 +98,9 @@ def write_floor(project: Path, out: Path) -> Path:
     config = (project / "mkdocs.yml").read_text(encoding="utf-8")
     config = re.sub(r"  - clinical-kb:\n      data_dir: data\n", "", config)
     config = re.sub(r"\nwatch:\n  - data\n", "\n", config)
-    nav = site_nav(out / "content", kb, include_drafts=True)
+    # the project's hand-written pages: the floor's content/ now holds every generated page too,
+    # which would list 2,000 monographs in the navigation of every page
+    nav = site_nav(project / "content", kb, include_drafts=True)
     config += "\nnav: " + json.dumps(nav) + "\n"  # JSON is YAML
     (out / "mkdocs.yml").write_text(config, encoding="utf-8")
     return out

@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from generator.loader import load_knowledge_base
+from generator.site import compact_html
 
-from .conftest import SYNTHETIC_MONOGRAPHS
+from .conftest import ROOT, SYNTHETIC_MONOGRAPHS, run_mkdocs_build
 
 
 def links(page: Path, css_class: str) -> list[str]:
@@ -149,3 +153,28 @@ def test_the_lists_come_back_whole_where_markdown_was_converted_around_them(
     letter = (synthetic_sites["served"] / "az" / "a" / "index.html").read_text(encoding="utf-8")
     assert letter.count('<table class="kb-index">') == 1
     assert "<p><div" not in letter and "<p><nav" not in home
+
+
+def test_the_theme_without_the_plugin_shows_the_same_navigation(tmp_path: Path) -> None:
+    """The benchmark's plain-Markdown floor builds the same pages with the same theme and no
+    generator plugin: there Material renders the navigation for each page, as it always did.
+    Every page the two builds share shows the same navigation, link for link."""
+    spec = importlib.util.spec_from_file_location("formulary", ROOT / "bench" / "formulary.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    project = bench.write_project(30, tmp_path / "project")
+    floor = bench.write_floor(project, tmp_path / "floor")
+    result = run_mkdocs_build(project / "mkdocs.yml", project / "site")
+    assert result.returncode == 0, result.stderr
+    plain_build = subprocess.run(  # not strict: the floor's home page links exports it lacks
+        [sys.executable, "-m", "mkdocs", "build", "--quiet", "--config-file",
+         str(floor / "mkdocs.yml"), "--site-dir", str(floor / "site")],
+        capture_output=True, text=True, check=False)
+    assert plain_build.returncode == 0, plain_build.stderr
+    shared = [p.relative_to(floor / "site") for p in (floor / "site").rglob("index.html")]
+    assert len([p for p in shared if p.parts[0] == "monographs"]) == 30
+    for page in shared:
+        ours = primary_nav((project / "site" / page).read_text(encoding="utf-8"))
+        plain = primary_nav(compact_html((floor / "site" / page).read_text(encoding="utf-8")))
+        assert ours == plain, page
