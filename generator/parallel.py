@@ -56,12 +56,13 @@ SHARES = 32
 
 def in_shares(items: Sequence[Item], work: Callable[[Sequence[Item]], Result], *,
               runs: int = SHARES, parallel: bool | None = None) -> list[Result]:
-    """``[work(run) for run in runs]``: ``items`` cut into ``runs`` runs in order, which
-    this process and a forked one take in turn, each as it finishes its last (reading a half
-    took one process up to 1.3 s longer than the other, and not always the same one), when
-    there are enough items (``parallel=None``) and a second core; ``[work(items)]`` otherwise.
-    Each run is handed out once: a pipe holds one byte, the run's number, for each, and a read
-    of one byte from a pipe takes it whole from whichever process reads first."""
+    """``[work(first run), work(second run), …]``: ``items`` cut into ``runs`` runs (at most
+    255) in order, which this process and a forked one take in turn, each as it finishes its
+    last (reading a half took one process up to 1.3 s longer than the other, and not always
+    the same one), when there are enough items (``parallel=None``) and a second core;
+    ``[work(items)]`` otherwise. Each run is handed out once: a pipe holds one byte, the run's
+    number, for each, and a read of one byte from a pipe takes it whole from whichever
+    process reads first."""
     if parallel is None:
         parallel = len(items) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
     if not parallel or len(items) < 2 or not can_fork():

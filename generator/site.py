@@ -92,7 +92,7 @@ NavKey = tuple[tuple[str, str | None, str | None, bool, str], ...]
 
 class NavCache:
     """The primary navigation's HTML, rendered once for all the pages that show it alike
-    (``content/overrides/main.html``): Material's navigation macros took a third of the theme's
+    (``content/overrides/main.html``): Material's navigation macros took a quarter of the theme's
     time at 2,000 monographs, and every monograph page shows the same navigation.
 
     Two pages show it alike when neither is in it and each of its links, written relative to

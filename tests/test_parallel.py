@@ -334,7 +334,7 @@ def test_shares_come_back_in_order_and_each_run_is_done_once() -> None:
     items = list(range(100))
 
     def work(run: list[int]) -> tuple[int, list[int]]:
-        time.sleep(0.01)  # long enough that the other process takes a turn
+        time.sleep(0.05)  # long enough that the other process, once forked, takes turns
         return os.getpid(), list(run)
 
     results = halves.in_shares(items, work, parallel=True)
