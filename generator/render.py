@@ -168,23 +168,24 @@ class InlineRenderer:
             elif token.kind == "cite":
                 out.append(self.cite(token.keys))
             elif token.kind == "strong":
-                out.append(Markup("<strong>{}</strong>").format(token.text))
+                out.append(Markup(f"<strong>{escape(token.text)}</strong>"))
             elif token.kind == "em":
-                out.append(Markup("<em>{}</em>").format(token.text))
+                out.append(Markup(f"<em>{escape(token.text)}</em>"))
             elif token.kind == "link":
                 target = token.target
                 if target.startswith("monograph:"):
                     target = f"../{target.removeprefix('monograph:')}/"
-                out.append(Markup('<a href="{}">{}</a>').format(target, token.text))
+                out.append(Markup(f'<a href="{escape(target)}">{escape(token.text)}</a>'))
             elif token.kind == "dose":
                 quantity = inline.parse_quantity(token.text)
-                out.append(Markup('<span class="kb-dose">{}</span>').format(
-                    doses.format_amount(quantity.value, quantity.unit)))
+                out.append(Markup('<span class="kb-dose">'
+                                  f'{escape(doses.format_amount(quantity.value, quantity.unit))}'
+                                  '</span>'))
             elif token.kind == "strength":
                 form = self.monograph.dosage_form(token.target)
                 assert form is not None  # the loader checked every {strength: id}
-                out.append(Markup('<span class="kb-dose">{}</span>').format(
-                    doses.format_strengths(form.strengths)))
+                out.append(Markup('<span class="kb-dose">'
+                                  f'{escape(doses.format_strengths(form.strengths))}</span>'))
         # a citation after a space sits against the word it supports, as in print
         html = inline.one_line(str(Markup("").join(out)))
         if '<sup class="kb-cite"' in html:
