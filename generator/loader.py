@@ -102,7 +102,7 @@ def check_knowledge_base(data_dir: Path, *, today: dt.date | None = None,
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause Python's cycle collector while reading: it would scan every record already read
     again and again (a fifth of the time at 2,000 monographs; half the reading of a library of
     3,000 references), and reading makes no cycles to collect."""
@@ -115,7 +115,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-@_collector_paused()
+@collector_paused()
 def _load_all(data_dir: Path, *, today: dt.date | None, only: list[Path] | None,
               keep: bool) -> tuple[KnowledgeBase, int]:
     """Everything in ``data_dir`` (its monographs only when ``keep``) and how many monographs

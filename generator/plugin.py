@@ -47,7 +47,7 @@ from .export import (
     monograph_exports,
     schema_export,
 )
-from .loader import KnowledgeBase, LoadedMonograph, load_knowledge_base
+from .loader import KnowledgeBase, LoadedMonograph, collector_paused, load_knowledge_base
 from .model import Monograph
 from .parallel import Background, in_background, in_halves
 from .render import (
@@ -192,9 +192,11 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         if os.environ.get(OFFLINE_ENV, "").lower() in ("1", "true", "yes"):
             config.use_directory_urls = False  # file:// has no index.html for a folder
         try:
-            self.kb = load_knowledge_base(self.data_dir)
-            if not self.preview:
-                gc.freeze()  # the records last the build: the collector need not rescan them
+            with collector_paused():  # until frozen: its first pass after reading would scan
+                # every record just read, half a second at 2,000 monographs
+                self.kb = load_knowledge_base(self.data_dir)
+                if not self.preview:
+                    gc.freeze()  # the records last the build: the collector need not rescan them
             self.pages, self.exports = self._render_and_export(config)
             self.grouped = grouped(self.kb, include_drafts=self.include_drafts)
             drafts = self.include_drafts

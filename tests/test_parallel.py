@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
+from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 
 from generator import parallel as halves
@@ -183,19 +184,27 @@ def test_a_build_lets_go_of_its_records_and_leaves_nothing_frozen(
     freeze = gc.freeze
 
     def counted() -> None:
+        assert not gc.isenabled()  # frozen before the collector's first pass over the records
         frozen.append(gc.get_freeze_count())
         freeze()
 
     monkeypatch.setattr(gc, "freeze", counted)
     build(config)
-    assert frozen == [0] and gc.get_freeze_count() == 0
+    assert frozen == [0] and gc.get_freeze_count() == 0 and gc.isenabled()
     assert kb_plugin.kb is None and kb_plugin.blocks == {}
     assert (tmp_path / "site" / "monographs").is_dir()
 
     kb_plugin.on_config(config)
-    assert kb_plugin.kb is not None
+    assert kb_plugin.kb is not None and gc.isenabled()
     kb_plugin.on_build_error(error=RuntimeError("the theme failed"))
     assert kb_plugin.kb is None and gc.get_freeze_count() == 0
+
+    broken = root / "data" / "monographs" / sorted(p.name for p in (
+        root / "data" / "monographs").glob("*.yaml"))[0]
+    broken.write_text(broken.read_text(encoding="utf-8") + "colour: blue\n", encoding="utf-8")
+    with pytest.raises(PluginError):
+        kb_plugin.on_config(config)
+    assert gc.isenabled() and gc.get_freeze_count() == 0  # a data error leaves it as it was
 
 
 def test_no_second_process_to_be_had_reads_everything_here(
