@@ -48,6 +48,16 @@ class _Heading:
     """The page title MkDocs takes from a first-level heading."""
 
 
+def _plain_title(text: str, toc: TocTreeprocessor) -> _Heading:
+    """A title of plain words as Python-Markdown converts it, given its table-of-contents
+    extension (``SkeletonRenderer`` checks a sample first): the text as it is, its id made by the
+    extension's own slug function."""
+    slug = toc.slugify(text, toc.sep)
+    return _Heading(f'<h1 id="{slug}">{text}', "</h1>",
+                    ({"level": 1, "id": slug, "name": text, "html": text, "data-toc-label": "",
+                      "children": []},), frozenset({slug}), text)
+
+
 class SkeletonRenderer:
     """Renders skeletons for one build (its Markdown extensions); keeps each heading line's
     conversion for the pages after."""
@@ -60,14 +70,9 @@ class SkeletonRenderer:
         self._headings: dict[str, _Heading] = {}
         toc = next((t for t in self._md.treeprocessors if isinstance(t, TocTreeprocessor)), None)
         sample = self._heading(f"# {_SAMPLE_TITLE}", keep=False)
-        slug = toc.slugify(_SAMPLE_TITLE, toc.sep) if toc is not None else None
-        plain = slug is not None and sample == _Heading(
-            f'<h1 id="{slug}">{_SAMPLE_TITLE}', "</h1>",
-            ({"level": 1, "id": slug, "name": _SAMPLE_TITLE, "html": _SAMPLE_TITLE,
-              "data-toc-label": "", "children": []},), frozenset({slug}), _SAMPLE_TITLE)
-        self._slug = (lambda text: toc.slugify(text, toc.sep)) if plain and toc else None
-        """Where the site's Markdown turns a plain title into exactly that (its extensions as
-        this site configures them), the id it would give a title; else None."""
+        self._toc = toc if toc is not None and sample == _plain_title(_SAMPLE_TITLE, toc) else None
+        """The table-of-contents extension, when the site's Markdown (its extensions as this
+        site configures them) turns a plain title into exactly what ``_plain_title`` writes."""
 
     def _heading(self, line: str, *, keep: bool = True) -> _Heading:
         found = self._headings.get(line)
@@ -86,13 +91,10 @@ class SkeletonRenderer:
     def _title_heading(self, line: str) -> _Heading:
         """A page's title heading as Python-Markdown converts it; a title of plain words without
         a pass of Python-Markdown (0.3 ms a page), as the sample title showed it would."""
-        plain = _PLAIN_TITLE.fullmatch(line) if self._slug is not None else None
-        if plain is None or self._slug is None:
+        plain = _PLAIN_TITLE.fullmatch(line) if self._toc is not None else None
+        if plain is None or self._toc is None:
             return self._heading(line, keep=False)
-        text, slug = plain.group(1), self._slug(plain.group(1))
-        return _Heading(f'<h1 id="{slug}">{text}', "</h1>",
-                        ({"level": 1, "id": slug, "name": text, "html": text,
-                          "data-toc-label": "", "children": []},), frozenset({slug}), text)
+        return _plain_title(plain.group(1), self._toc)
 
     def render(self, page: Page, blocks: list[str]) -> bool:
         """Set the page's content, table of contents, title and anchors as MkDocs' own render

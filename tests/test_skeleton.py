@@ -126,3 +126,20 @@ def test_plain_titles_render_as_mkdocs_renders_them(words: list[str]) -> None:
                 '## Dosing {: #kb_section data-toc-label="Dosing" }\n\n<p>More</p>\n')
     theirs, ours = _both(config, renderer, "monographs/x.md", markdown)
     assert ours == theirs
+
+
+def test_with_the_sites_settings_a_plain_title_takes_no_markdown_pass(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sample title at start shows this site's Markdown settings write a plain title as the
+    renderer does, so it skips the pass (0.3 ms a page); a title with other characters does not."""
+    config = _config()
+    renderer = SkeletonRenderer(config)
+    converted: list[str] = []
+    convert = renderer._md.convert
+    monkeypatch.setattr(renderer._md, "convert", lambda text: converted.append(text) or
+                        convert(text))
+    for title in ("# Abatamstatin for diarrhoea", "# Morphine (oral)"):
+        page = Page(None, File.generated(config, "x.md", content=""), config)
+        page.markdown = f"{title}\n\nKBHTMLBLOCK00000\n"
+        assert renderer.render(page, ["<p>Text</p>"])
+    assert converted == ["# Morphine (oral)"]
