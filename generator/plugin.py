@@ -511,6 +511,13 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         """Drop the indentation the theme's templates leave in every page (a sixth of its size)."""
         return compact_html(output)
 
+    def on_post_template(self, output_content: str, *, template_name: str,
+                         config: MkDocsConfig) -> str:
+        """The not-found page alike: MkDocs renders it from a theme template, which
+        ``on_post_page`` never sees (the sitemap, the other one, is XML and left as it is)."""
+        return compact_html(output_content) if template_name.endswith(".html") else \
+            output_content
+
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
                  builder: Any) -> LiveReloadServer:
         """Rebuild when a YAML file in ``data/`` or a page template changes, in this process

@@ -14,6 +14,7 @@ import pytest
 from generator.model import SearchTerms
 from generator.plugin import _Export
 from generator.search import FIELD_NAME, Speller
+from generator.site import compact_html
 
 from .conftest import ROOT
 from .htmltext import element, visible_text
@@ -236,3 +237,11 @@ def test_exports_reach_the_site_whole_and_outlive_the_builds_folder(
     assert os.path.samefile(written, target) is linked
     shutil.rmtree(tmp_path / "kb-export")
     assert json.loads(target.read_text(encoding="utf-8")) == {"title": "Ketamine for pain"}
+
+
+def test_the_not_found_page_is_compacted_like_every_page(built_site: Path) -> None:
+    for name in ("404.html", "index.html"):
+        html = (built_site / name).read_text(encoding="utf-8")
+        assert compact_html(html) == html, name
+    not_found = visible_text((built_site / "404.html").read_text(encoding="utf-8"))
+    assert "404 - Not found" in not_found
