@@ -180,6 +180,21 @@ class KbModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=False,
                               validate_default=False, use_attribute_docstrings=True)
 
+    def model_post_init(self, context: Any, /) -> None:
+        """Share pydantic's set of the field names a record was given with every record given
+        the same ones. The benchmark's 2,000 monographs and their references are some 110,000
+        records, whose sets held 33 MiB; they have a few dozen distinct ones. A record never changes (it is frozen), and pydantic
+        copies the set before any change to a copy, so sharing it changes nothing else."""
+        given = self.__pydantic_fields_set__
+        shared = _FIELD_SETS.setdefault(frozenset(given), given)
+        if shared is not given:
+            object.__setattr__(self, "__pydantic_fields_set__", shared)
+
+
+_FIELD_SETS: dict[frozenset[str], set[str]] = {}
+"""The one set of field names shared by all records given those fields (see
+``KbModel.model_post_init``)."""
+
 
 class Section(KbModel):
     """A prose section of the source, such as the introduction."""

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from pydantic import ValidationError
 
 from generator.cli import main
+from generator.model import Section
 from generator.schema import schema_files
 from generator.yamlsource import read_yaml
 
@@ -67,3 +69,17 @@ def test_kb_schema_writes_the_same_files(tmp_path: Path) -> None:
     assert main(["schema", "--output", str(tmp_path)]) == 0
     for name, text in schema_files().items():
         assert (tmp_path / name).read_text(encoding="utf-8") == text
+
+
+def test_records_given_the_same_fields_share_one_set_of_their_names() -> None:
+    first = Section.model_validate({"paragraphs": ["One."]})
+    second = Section.model_validate({"paragraphs": ["Two."]})
+    other = Section.model_validate({"items": ["Three."]})
+    assert first.model_fields_set is second.model_fields_set  # one set, not 110,000
+    assert first.model_fields_set == {"paragraphs"} and other.model_fields_set == {"items"}
+    changed = first.model_copy(update={"items": ["Four."]})
+    assert changed.model_fields_set == {"paragraphs", "items"}
+    assert first.model_fields_set == second.model_fields_set == {"paragraphs"}
+    with pytest.raises(ValidationError):
+        first.paragraphs = ["Changed."]  # type: ignore[misc]
+    assert second.model_fields_set == {"paragraphs"}
