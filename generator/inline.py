@@ -42,7 +42,7 @@ _JAVASCRIPT = re.compile(r"javascript:", re.IGNORECASE)
 _UNCLOSED = re.compile(r"\[@|\[[^\[\]]*\]\(")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quantity:
     """A number with a unit from the allow-list, as written inside ``{dose: …}``."""
 
@@ -50,7 +50,7 @@ class Quantity:
     unit: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Token:
     """One piece of a text field: plain text, or one of the inline forms."""
 
