@@ -183,8 +183,9 @@ class KbModel(BaseModel):
     def model_post_init(self, context: Any, /) -> None:
         """Share pydantic's set of the field names a record was given with every record given
         the same ones. The benchmark's 2,000 monographs and their references are some 110,000
-        records, whose sets held 33 MiB; they have a few dozen distinct ones. A record never changes (it is frozen), and pydantic
-        copies the set before any change to a copy, so sharing it changes nothing else."""
+        records, whose sets held 33 MiB; they have a few dozen distinct ones. A record never
+        changes (it is frozen), and pydantic copies the set before any change to a copy, so
+        sharing it changes nothing else."""
         given = self.__pydantic_fields_set__
         shared = _FIELD_SETS.setdefault(frozenset(given), given)
         if shared is not given:
