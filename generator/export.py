@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from . import doses, inline, units, vocabulary
@@ -395,7 +396,9 @@ class MonographExport:
     JSON file is written and dropped; the FHIR text is also joined into the Bundle)."""
 
     folder: str
-    fhir: str
+    fhir: str | Path
+    """The resource's text, or the file it was written to (a build's: 2,000 are 34 MiB of
+    text, read back one by one as the Bundle is written)."""
     listing: dict[str, Any]
 
 
@@ -445,7 +448,8 @@ def _bundle_pieces(parts: list[MonographExport]) -> Iterator[str]:
     yield '{"entry":['
     for i, part in enumerate(parts):
         yield f'{"," if i else ""}{{"fullUrl":{json.dumps(part.folder + FHIR_JSON)},"resource":'
-        yield part.fhir.rstrip()
+        yield (part.fhir if isinstance(part.fhir, str) else
+               part.fhir.read_bytes().decode("utf-8")).rstrip()
         yield "}"
     yield '],"id":"formulary","resourceType":"Bundle","type":"collection"}\n'
 

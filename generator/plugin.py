@@ -41,6 +41,7 @@ from mkdocs.structure.pages import Page
 from . import parallel
 from .errors import KbError
 from .export import (
+    FHIR_JSON,
     MonographExport,
     formulary_pieces,
     link_exports,
@@ -90,6 +91,14 @@ class _OtherHalf:
     build: Callable[[], None]
     """Build those pages here, if the process did not."""
     quiet: logging.Filter
+
+
+def _written(target: Path, text: str) -> Path:
+    """``target``, with ``text`` written to it as UTF-8 bytes (read back as bytes, nothing in
+    it is translated: a "\\r" stays one)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(text.encode("utf-8"))
+    return target
 
 
 class _Export(File):
@@ -177,6 +186,14 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         """The next page to go through the theme's template is the build's first: time to
         hand half of them to a second process."""
         self.other_half: _OtherHalf | None = None
+        self.page_files: dict[str, Path] = {}
+        """A build's monograph pages, by path: the file holding each one's Markdown from its
+        rendering until MkDocs reads it (a preview keeps ``pages`` in memory instead)."""
+        self.set_aside: dict[str, tuple[str, Path]] = {}
+        """A build's monograph articles, kept on disk from their conversion until their page is
+        written, by page: the marker that stands for each in ``page.content``, and its file."""
+        self.page_dir: Path | None = None
+        """The build's folder for those pages and articles."""
 
     @property
     def include_drafts(self) -> bool:
@@ -197,7 +214,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
                 self.kb = load_knowledge_base(self.data_dir)
                 if not self.preview:
                     gc.freeze()  # the records last the build: the collector need not rescan them
-            self.pages, self.exports = self._render_and_export(config)
+            self.pages, self.page_files, self.exports = self._render_and_export(config)
             self.grouped = grouped(self.kb, include_drafts=self.include_drafts)
             drafts = self.include_drafts
             self.browse_pages = ({**render_letter_pages(self.kb, include_drafts=drafts),
@@ -213,14 +230,18 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Add each monograph page as a generated file."""
-        self.blocks, self.lists = {}, {}
+        self.blocks, self.lists, self.set_aside = {}, {}, {}
         assert self.kb is not None
         self.search = SearchIndex(self.kb.search_terms)
         self.search_docs = {}
         loaded = {monograph_path(m.monograph): m.monograph
                   for m in self.kb.published(include_drafts=self.include_drafts)}
         urls = []
-        for path, markdown in self.pages.items():
+        for path, source in self.page_files.items():  # a build's, read from disk by MkDocs
+            page_file = File.generated(config, path, abs_src_path=str(source))
+            files.append(page_file)
+            urls.append(page_file.url)
+        for path, markdown in self.pages.items():  # a preview's, kept in memory
             page_file = self.monograph_file(config, loaded[path], path, markdown,
                                             index=not self.search_parts)
             files.append(page_file)
@@ -373,12 +394,17 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
             shutil.rmtree(self.search_dir, ignore_errors=True)
             self.search_dir = None
 
-    def _render_and_export(self, config: MkDocsConfig) -> tuple[dict[str, str], list[str]]:
+    def _render_and_export(self, config: MkDocsConfig
+                           ) -> tuple[dict[str, str], dict[str, Path], list[str]]:
         """Render each monograph's page and write its JSON and FHIR files into a folder of this
         build, half of them on the other core; then the formulary files and the schema.
-        Returns the pages and the paths written."""
+        Returns the pages (a preview's, in memory; a build's, in files: 2,000 pages are 80 MiB
+        of text) and the paths of the exports written."""
         self._remove_exports()
+        self._remove_pages()
         export_dir = self.export_dir = Path(tempfile.mkdtemp(prefix="kb-export-"))
+        page_dir = self.page_dir = None if self.preview else Path(
+            tempfile.mkdtemp(prefix="kb-pages-"))
         kb = self.kb
         assert kb is not None
         settings = export_settings(config)
@@ -394,31 +420,40 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
             return path
 
         def work(chunk: Sequence[LoadedMonograph]
-                 ) -> tuple[dict[str, str], list[str], list[tuple[str, MonographExport]],
-                            SearchPart | None]:
-            pages, written, parts = {}, [], []
+                 ) -> tuple[dict[str, str], dict[str, Path], list[str],
+                            list[tuple[str, MonographExport]], SearchPart | None]:
+            pages, page_files, written, parts = {}, {}, [], []
             search = None if self.preview else SearchIndex(kb.search_terms)
             for loaded in chunk:
                 draft = loaded.monograph.status == "draft"
                 if self.include_drafts or not draft:
                     path, markdown = render_page(loaded, kb, formatted=formatted)
-                    pages[path] = markdown
+                    if page_dir is None:
+                        pages[path] = markdown
+                    else:
+                        page_files[path] = _written(page_dir / path, markdown)
                     if search is not None:  # linked in on_files, once MkDocs knows its URL
                         search.add(self._monograph_doc(loaded.monograph, markdown), "")
                 if not draft:  # drafts are never exported
                     files, part = monograph_exports(loaded, kb, **settings)
                     written += [write(path, [text]) for path, text in files]
+                    if page_dir is not None:  # a build's Bundle reads each resource back
+                        part = dataclasses.replace(
+                            part, fhir=export_dir / part.folder / FHIR_JSON)
                     parts.append((loaded.source.name, part))
-            return pages, written, parts, search.part() if search is not None else None
+            return (pages, page_files, written, parts,
+                    search.part() if search is not None else None)
 
         pages: dict[str, str] = {}
+        page_files: dict[str, Path] = {}
         written: list[str] = []
         self.export_parts = {}
         self.search_parts = []
         kept = []
-        for half_pages, half_written, half_parts, search_part in in_halves(
+        for half_pages, half_files, half_written, half_parts, search_part in in_halves(
                 kb.published(include_drafts=True), work):
             pages.update(half_pages)
+            page_files.update(half_files)
             written += half_written
             kept += [part for _, part in half_parts]
             if self.preview:
@@ -428,7 +463,13 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         written += [write(path, pieces) for path, pieces in formulary_pieces(kept, **settings)]
         path, text = schema_export()
         written.append(write(path, [text]))
-        return pages, written
+        return pages, page_files, written
+
+    def _remove_pages(self) -> None:
+        self.page_files, self.set_aside = {}, {}
+        if self.page_dir is not None:
+            shutil.rmtree(self.page_dir, ignore_errors=True)
+            self.page_dir = None
 
     def _remove_exports(self) -> None:
         if self.export_dir is not None:
@@ -442,6 +483,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         self._let_go()
         self._remove_exports()
         self._remove_search()
+        self._remove_pages()
 
     def on_build_error(self, *, error: Exception) -> None:
         """Stop the second process and remove the export folder of a failed build too."""
@@ -449,6 +491,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         self._let_go()
         self._remove_exports()
         self._remove_search()
+        self._remove_pages()
 
     def _let_go(self) -> None:
         """Let go of a build's records and pages once it is done (a preview keeps them for its
@@ -466,7 +509,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         """A monograph page is rendered from its skeleton here, not by Python-Markdown."""
         path = page.file.src_uri
         vars(page).pop("render", None)  # a preview reads a page again: MkDocs' render unless…
-        if path in self.blocks:  # …it is a monograph page made now
+        if path in self.blocks or path in self.page_files:  # …it is a monograph page made now
             def render(config: MkDocsConfig, files: Files) -> None:
                 blocks = self.blocks.get(path)
                 if blocks is not None and self.skeletons is not None and \
@@ -488,7 +531,32 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         if not page.file.generated_by and self.search is not None:  # hand-written pages
             self._add_to_search(page.file.src_uri, page_doc(page.title or "", html),
                                 page.file.url)
-        return link_exports(html, lambda path: _url_to(files, path, page))
+        html = link_exports(html, lambda path: _url_to(files, path, page))
+        if page.file.src_uri in self.page_files:
+            return self._set_aside_article(page.file.src_uri, html)
+        return html
+
+    def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
+        """A monograph page of a build, read back from its file as it was written (as bytes:
+        no line break translated), its HTML blocks set aside as ``monograph_file`` does."""
+        source = self.page_files.get(page.file.src_uri)
+        if source is None:
+            return None
+        skeleton, self.blocks[page.file.src_uri] = stash_html_blocks(
+            source.read_bytes().decode("utf-8"))
+        return skeleton
+
+    def _set_aside_article(self, path: str, html: str) -> str:
+        """Keep a monograph's article on disk until its page is written, and give the theme a
+        marker instead: MkDocs holds every page's content until it has written the last page
+        (80 MiB of 2,000 monographs' articles). The marker holds "<h1" when the article does,
+        for the theme asks that of it (and adds a title otherwise)."""
+        assert self.page_dir is not None
+        number = len(self.set_aside)
+        target = _written(self.page_dir / f"{path}.html", html)
+        marker = f"<!--kb-article {number}{' <h1' if '<h1' in html else ''}-->"
+        self.set_aside[path] = (marker, target)
+        return marker
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
                          files: Files) -> str:
@@ -508,7 +576,15 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         return markdown
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        """Drop the indentation the theme's templates leave in every page (a sixth of its size)."""
+        """Put a monograph's article back in its page, then drop the indentation the theme's
+        templates leave in every page (a sixth of its size)."""
+        aside = self.set_aside.get(page.file.src_uri)
+        if aside is not None and output.strip():  # blank: the second process writes it
+            marker, target = aside
+            if output.count(marker) != 1:  # a template that shows page.content twice or never
+                raise PluginError(f"the theme's template shows the article of "
+                                  f"{page.file.src_uri} {output.count(marker)} times, not once")
+            output = output.replace(marker, target.read_bytes().decode("utf-8"))
         return compact_html(output)
 
     def on_post_template(self, output_content: str, *, template_name: str,

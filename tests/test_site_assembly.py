@@ -78,3 +78,18 @@ def test_a_large_formulary_builds_strictly_with_working_a_to_z_pages(tmp_path: P
     page = (project / "site" / "monographs" / "btestdrug1" / "index.html").read_text(
         encoding="utf-8")
     assert "Btestdrug4 for pain" not in page  # the sidebar lists letters, not 31 monographs
+
+
+def test_a_template_that_shows_an_article_twice_stops_the_build(tmp_path: Path) -> None:
+    """A monograph's article waits on disk while MkDocs reads every page, and goes back in
+    where the theme shows ``page.content``; a template override that shows it twice (or not
+    at all) stops the build instead of publishing a page with the article doubled or
+    missing."""
+    root = copy_project(tmp_path / "project")
+    partial = root / "content" / "overrides" / "partials" / "content.html"
+    partial.write_text("{{ page.content }}\n{{ page.content }}\n", encoding="utf-8")
+    result = run_mkdocs_build(root / "mkdocs.yml", tmp_path / "site")
+    assert result.returncode != 0
+    assert "the theme's template shows the article of monographs/ketamine.md 2 times" in \
+        result.stderr
+    assert not list(tmp_path.glob("site/monographs/ketamine/index.html"))
