@@ -45,7 +45,7 @@ ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
 NOTES_MARKER = "<!-- notes: kept when make bench rewrites the figures above -->"
-RUNNER = """import resource, runpy, sys
+RUNNER = """import runpy, sys
 sys.argv = ["mkdocs"] + sys.argv[1:]
 try:
     runpy.run_module("mkdocs", run_name="__main__")
@@ -53,9 +53,14 @@ except SystemExit as e:
     code = e.code
 else:
     code = 0
-print("MAXRSS_KB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+with open("/proc/self/status", encoding="ascii") as status:
+    print("PEAK_RSS_KB", next(line.split()[1] for line in status if line.startswith("VmHWM:")),
+          file=sys.stderr)
 sys.exit(code)
 """
+"""Runs one build and prints its process's peak resident memory: the kernel's VmHWM, not
+getrusage's ru_maxrss, which a process started from this one inherits through exec (before
+2026-11-27's sixth run the build's own peak read as this script's when that was larger)."""
 
 
 def timed(command: list[str], cwd: Path) -> tuple[float, str]:
@@ -92,7 +97,7 @@ def build(project: Path, site: Path, *, sample: bool = False) -> tuple[float, in
         stderr = err.read()
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{stderr}")
-    match = re.search(r"MAXRSS_KB (\d+)", stderr)
+    match = re.search(r"PEAK_RSS_KB (\d+)", stderr)
     assert match
     own = int(match.group(1))
     return elapsed, own, max(rss, own), pss
