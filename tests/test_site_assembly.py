@@ -84,12 +84,20 @@ def test_a_template_that_shows_an_article_twice_stops_the_build(tmp_path: Path) 
     """A monograph's article waits on disk while MkDocs reads every page, and goes back in
     where the theme shows ``page.content``; a template override that shows it twice (or not
     at all) stops the build instead of publishing a page with the article doubled or
-    missing."""
+    missing. Built or stopped, the build leaves nothing in the temporary folder."""
     root = copy_project(tmp_path / "project")
+    scratch = tmp_path / "tmp"  # the build's own folders, which it must remove either way
+    scratch.mkdir()
+    built = run_mkdocs_build(root / "mkdocs.yml", tmp_path / "good", TMPDIR=str(scratch))
+    assert built.returncode == 0, built.stderr
+    assert "Ketamine for pain" in (tmp_path / "good" / "monographs" / "ketamine" /
+                                   "index.html").read_text(encoding="utf-8")
+    assert list(scratch.iterdir()) == []
     partial = root / "content" / "overrides" / "partials" / "content.html"
     partial.write_text("{{ page.content }}\n{{ page.content }}\n", encoding="utf-8")
-    result = run_mkdocs_build(root / "mkdocs.yml", tmp_path / "site")
+    result = run_mkdocs_build(root / "mkdocs.yml", tmp_path / "site", TMPDIR=str(scratch))
     assert result.returncode != 0
     assert "the theme's template shows the article of monographs/ketamine.md 2 times" in \
         result.stderr
     assert not list(tmp_path.glob("site/monographs/ketamine/index.html"))
+    assert list(scratch.iterdir()) == []
