@@ -93,11 +93,14 @@ class _OtherHalf:
     quiet: logging.Filter
 
 
-def _written(target: Path, text: str) -> Path:
-    """``target``, with ``text`` written to it as UTF-8 bytes (read back as bytes, nothing in
-    it is translated: a "\\r" stays one)."""
+def _written(target: Path, pieces: Iterable[str]) -> Path:
+    """``target``, with its text written to it in pieces (the formulary's Bundle is 36 MB at
+    2,000 monographs: never joined in memory) as UTF-8 bytes: read back as bytes, nothing in
+    it is translated (a "\\r" stays one)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(text.encode("utf-8"))
+    with target.open("wb") as out:
+        for piece in pieces:
+            out.write(piece.encode("utf-8"))
     return target
 
 
@@ -411,12 +414,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         formatted: dict[str, Markup] = {}
 
         def write(path: str, pieces: Iterable[str]) -> str:
-            """Write a file from its text in pieces (the formulary's Bundle is 36 MB at
-            2,000 monographs: never joined in memory)."""
-            target = export_dir / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with target.open("w", encoding="utf-8") as out:
-                out.writelines(pieces)
+            _written(export_dir / path, pieces)
             return path
 
         def work(chunk: Sequence[LoadedMonograph]
@@ -431,7 +429,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
                     if page_dir is None:
                         pages[path] = markdown
                     else:
-                        page_files[path] = _written(page_dir / path, markdown)
+                        page_files[path] = _written(page_dir / path, [markdown])
                     if search is not None:  # linked in on_files, once MkDocs knows its URL
                         search.add(self._monograph_doc(loaded.monograph, markdown), "")
                 if not draft:  # drafts are never exported
@@ -552,9 +550,8 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         (80 MiB of 2,000 monographs' articles). The marker holds "<h1" when the article does,
         for the theme asks that of it (and adds a title otherwise)."""
         assert self.page_dir is not None
-        number = len(self.set_aside)
-        target = _written(self.page_dir / f"{path}.html", html)
-        marker = f"<!--kb-article {number}{' <h1' if '<h1' in html else ''}-->"
+        target = _written(self.page_dir / f"{path}.html", [html])
+        marker = f"<!--kb-article {path}{' <h1' if '<h1' in html else ''}-->"
         self.set_aside[path] = (marker, target)
         return marker
 
@@ -581,9 +578,10 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         aside = self.set_aside.get(page.file.src_uri)
         if aside is not None and output.strip():  # blank: the second process writes it
             marker, target = aside
-            if output.count(marker) != 1:  # a template that shows page.content twice or never
+            shown = output.count(marker)
+            if shown != 1:  # a template that shows page.content twice or never
                 raise PluginError(f"the theme's template shows the article of "
-                                  f"{page.file.src_uri} {output.count(marker)} times, not once")
+                                  f"{page.file.src_uri} {shown} times, not once")
             output = output.replace(marker, target.read_bytes().decode("utf-8"))
         return compact_html(output)
 
