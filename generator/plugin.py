@@ -64,6 +64,7 @@ from .render import (
 from .search import Analysed, SearchDoc, SearchIndex, SearchPart, monograph_doc, page_doc
 from .site import NavCache, compact_html, grouped, site_nav
 from .skeleton import SkeletonRenderer
+from .spool import Spool, Spooled
 from .version import content_version
 
 OFFLINE_ENV = "KB_OFFLINE"
@@ -94,14 +95,45 @@ class _OtherHalf:
 
 
 def _written(target: Path, pieces: Iterable[str]) -> Path:
-    """``target``, with its text written to it in pieces (the formulary's Bundle is 36 MB at
-    2,000 monographs: never joined in memory) as UTF-8 bytes: read back as bytes, nothing in
-    it is translated (a "\\r" stays one)."""
+    """``target``, an export, with its text written to it in pieces (the formulary's Bundle is
+    36 MB at 2,000 monographs: never joined in memory) as UTF-8 bytes: nothing in it is
+    translated (a "\\r" stays one)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     with target.open("wb") as out:
         for piece in pieces:
             out.write(piece.encode("utf-8"))
     return target
+
+
+class _SpooledPage(File):
+    """A build's monograph page, its Markdown waiting in the build's spool until MkDocs reads
+    it."""
+
+    spooled: Spooled
+
+    @classmethod
+    def waiting(cls, config: MkDocsConfig, src_uri: str, spooled: Spooled) -> _SpooledPage:
+        """The page at ``src_uri`` whose Markdown waits at ``spooled``."""
+        page_file = cls.generated(config, src_uri, content="")  # never read: see below
+        assert isinstance(page_file, cls)
+        page_file.spooled = spooled
+        return page_file
+
+    @property
+    def content_string(self) -> str:
+        return self.spooled.read()
+
+    @content_string.setter
+    def content_string(self, value: str) -> None:
+        raise TypeError(f"{self.src_uri} is read from the build's spool; it takes no new text")
+
+    @property
+    def content_bytes(self) -> bytes:
+        return self.content_string.encode("utf-8")
+
+    @content_bytes.setter
+    def content_bytes(self, value: bytes) -> None:
+        raise TypeError(f"{self.src_uri} is read from the build's spool; it takes no new text")
 
 
 class _Export(File):
@@ -189,14 +221,17 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         """The next page to go through the theme's template is the build's first: time to
         hand half of them to a second process."""
         self.other_half: _OtherHalf | None = None
-        self.page_files: dict[str, Path] = {}
-        """A build's monograph pages, by path: the file holding each one's Markdown from its
-        rendering until MkDocs reads it (a preview keeps ``pages`` in memory instead)."""
-        self.set_aside: dict[str, tuple[str, Path]] = {}
+        self.page_files: dict[str, Spooled] = {}
+        """A build's monograph pages, by path: where each one's Markdown waits in the spool from
+        its rendering until MkDocs reads it (a preview keeps ``pages`` in memory instead)."""
+        self.set_aside: dict[str, tuple[str, Spooled]] = {}
         """A build's monograph articles, kept on disk from their conversion until their page is
-        written, by page: the marker that stands for each in ``page.content``, and its file."""
+        written, by page: the marker that stands for each in ``page.content``, and where it
+        waits."""
         self.page_dir: Path | None = None
         """The build's folder for those pages and articles."""
+        self.spool: Spool | None = None
+        """Their files in that folder, one for each process."""
 
     @property
     def include_drafts(self) -> bool:
@@ -240,10 +275,10 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         loaded = {monograph_path(m.monograph): m.monograph
                   for m in self.kb.published(include_drafts=self.include_drafts)}
         urls = []
-        for path, source in self.page_files.items():  # a build's, read from disk by MkDocs
-            page_file = File.generated(config, path, abs_src_path=str(source))
-            files.append(page_file)
-            urls.append(page_file.url)
+        for path, spooled in self.page_files.items():  # a build's, read from disk by MkDocs
+            waiting = _SpooledPage.waiting(config, path, spooled)
+            files.append(waiting)
+            urls.append(waiting.url)
         for path, markdown in self.pages.items():  # a preview's, kept in memory
             page_file = self.monograph_file(config, loaded[path], path, markdown,
                                             index=not self.search_parts)
@@ -398,16 +433,18 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
             self.search_dir = None
 
     def _render_and_export(self, config: MkDocsConfig
-                           ) -> tuple[dict[str, str], dict[str, Path], list[str]]:
+                           ) -> tuple[dict[str, str], dict[str, Spooled], list[str]]:
         """Render each monograph's page and write its JSON and FHIR files into a folder of this
         build, half of them on the other core; then the formulary files and the schema.
-        Returns the pages (a preview's, in memory; a build's, in files: 2,000 pages are 80 MiB
-        of text) and the paths of the exports written."""
+        Returns the pages (a preview's, in memory; a build's, in its spool: 2,000 pages are
+        80 MiB of text) and the paths of the exports written."""
         self._remove_exports()
         self._remove_pages()
         export_dir = self.export_dir = Path(tempfile.mkdtemp(prefix="kb-export-"))
-        page_dir = self.page_dir = None if self.preview else Path(
-            tempfile.mkdtemp(prefix="kb-pages-"))
+        if not self.preview:
+            self.page_dir = Path(tempfile.mkdtemp(prefix="kb-pages-"))
+            self.spool = Spool(self.page_dir)
+        spool = self.spool
         kb = self.kb
         assert kb is not None
         settings = export_settings(config)
@@ -418,7 +455,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
             return path
 
         def work(chunk: Sequence[LoadedMonograph]
-                 ) -> tuple[dict[str, str], dict[str, Path], list[str],
+                 ) -> tuple[dict[str, str], dict[str, Spooled], list[str],
                             list[tuple[str, MonographExport]], SearchPart | None]:
             pages, page_files, written, parts = {}, {}, [], []
             search = None if self.preview else SearchIndex(kb.search_terms)
@@ -426,16 +463,16 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
                 draft = loaded.monograph.status == "draft"
                 if self.include_drafts or not draft:
                     path, markdown = render_page(loaded, kb, formatted=formatted)
-                    if page_dir is None:
+                    if spool is None:
                         pages[path] = markdown
                     else:
-                        page_files[path] = _written(page_dir / path, [markdown])
+                        page_files[path] = spool.put(markdown)
                     if search is not None:  # linked in on_files, once MkDocs knows its URL
                         search.add(self._monograph_doc(loaded.monograph, markdown), "")
                 if not draft:  # drafts are never exported
                     files, part = monograph_exports(loaded, kb, **settings)
                     written += [write(path, [text]) for path, text in files]
-                    if page_dir is not None:  # a build's Bundle reads each resource back
+                    if spool is not None:  # a build's Bundle reads each resource back
                         part = dataclasses.replace(
                             part, fhir=export_dir / part.folder / FHIR_JSON)
                     parts.append((loaded.source.name, part))
@@ -443,7 +480,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
                     search.part() if search is not None else None)
 
         pages: dict[str, str] = {}
-        page_files: dict[str, Path] = {}
+        page_files: dict[str, Spooled] = {}
         written: list[str] = []
         self.export_parts = {}
         self.search_parts = []
@@ -465,6 +502,9 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
 
     def _remove_pages(self) -> None:
         self.page_files, self.set_aside = {}, {}
+        if self.spool is not None:
+            self.spool.close()
+            self.spool = None
         if self.page_dir is not None:
             shutil.rmtree(self.page_dir, ignore_errors=True)
             self.page_dir = None
@@ -535,13 +575,11 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         return html
 
     def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
-        """A monograph page of a build, read back from its file as it was written (as bytes:
+        """A monograph page of a build, read back from the spool as it was written (as bytes:
         no line break translated), its HTML blocks set aside as ``monograph_file`` does."""
-        source = self.page_files.get(page.file.src_uri)
-        if source is None:
+        if not isinstance(page.file, _SpooledPage):
             return None
-        skeleton, self.blocks[page.file.src_uri] = stash_html_blocks(
-            source.read_bytes().decode("utf-8"))
+        skeleton, self.blocks[page.file.src_uri] = stash_html_blocks(page.file.content_string)
         return skeleton
 
     def _set_aside_article(self, path: str, html: str) -> str:
@@ -549,10 +587,9 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         marker instead: MkDocs holds every page's content until it has written the last page
         (80 MiB of 2,000 monographs' articles). The marker holds "<h1" when the article does,
         for the theme asks that of it (and adds a title otherwise)."""
-        assert self.page_dir is not None
-        target = _written(self.page_dir / f"{path}.html", [html])
+        assert self.spool is not None
         marker = f"<!--kb-article {path}{' <h1' if '<h1' in html else ''}-->"
-        self.set_aside[path] = (marker, target)
+        self.set_aside[path] = (marker, self.spool.put(html))
         return marker
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
@@ -577,12 +614,12 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         templates leave in every page (a sixth of its size)."""
         aside = self.set_aside.get(page.file.src_uri)
         if aside is not None and output.strip():  # blank: the second process writes it
-            marker, target = aside
+            marker, spooled = aside
             shown = output.count(marker)
             if shown != 1:  # a template that shows page.content twice or never
                 raise PluginError(f"the theme's template shows the article of "
                                   f"{page.file.src_uri} {shown} times, not once")
-            output = output.replace(marker, target.read_bytes().decode("utf-8"))
+            output = output.replace(marker, spooled.read())
         return compact_html(output)
 
     def on_post_template(self, output_content: str, *, template_name: str,

@@ -25,6 +25,7 @@ from generator import plugin
 from generator.errors import DataError
 from generator.loader import KnowledgeBase, check_knowledge_base, load_knowledge_base
 from generator.preview import Preview
+from generator.spool import Spool, Spooled
 
 from .conftest import ROOT, copy_project
 from .synthetic import write_formulary
@@ -361,3 +362,25 @@ def test_runs_a_failed_process_took_are_done_here(monkeypatch: pytest.MonkeyPatc
                                parallel=True)
     assert [i for _, run in results for i in run] == list(range(40))
     assert {pid for pid, _ in results} == {os.getpid()}
+
+
+def test_texts_put_aside_by_two_processes_come_back_exactly(tmp_path: Path) -> None:
+    """A build puts its pages and articles aside in a spool, one file for each process, and
+    reads each back where it starts: every text comes back exactly as it was put (line breaks
+    of every kind, letters beyond ASCII, a text longer than a pipe holds), whichever process
+    put it, and the two processes never write in one file."""
+    spool = Spool(tmp_path)
+    texts = [f"page {i}: 5 mg\r\nµ-opioid · ≥ 0.5 mg/kg\r{'x' * (i * 7000)}\n" for i in range(40)]
+
+    def put(run: list[str]) -> list[Spooled]:
+        time.sleep(0.05)  # long enough that the other process, once forked, takes turns
+        return [spool.put(text) for text in run]
+
+    spooled = [where for share in halves.in_shares(texts, put, runs=8, parallel=True)
+               for where in share]
+    later = spool.put("an article set aside later, here")
+    assert [where.read() for where in spooled] == texts
+    assert later.read() == "an article set aside later, here"
+    assert len({where.file for where in spooled}) == 2  # both processes took runs
+    assert len(list(tmp_path.iterdir())) == 2
+    spool.close()
