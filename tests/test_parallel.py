@@ -366,8 +366,8 @@ def test_runs_a_failed_process_took_are_done_here(monkeypatch: pytest.MonkeyPatc
 
 def test_texts_put_aside_by_two_processes_come_back_exactly(tmp_path: Path) -> None:
     """A build puts its pages and articles aside in a spool, one file for each process, and
-    reads each back where it starts: every text comes back exactly as it was put (line breaks
-    of every kind, letters beyond ASCII, texts up to 270 KB), whichever process
+    reads each back where it starts: every text comes back exactly as it was put ("\\r\\n",
+    "\\r" and "\\n" line breaks, letters beyond ASCII, texts up to 270 KB), whichever process
     put it, and the two processes never write in one file."""
     spool = Spool(tmp_path)
     texts = [f"page {i}: 5 mg\r\nµ-opioid · ≥ 0.5 mg/kg\r{'x' * (i * 7000)}\n" for i in range(40)]
