@@ -25,17 +25,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from formulary import write_project  # type: ignore[import-not-found]
-
-ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+from scale import BIN, ENV, timed  # type: ignore[import-not-found]
 
 PROBE = r"""
 import json, resource, sys, time
@@ -104,14 +101,6 @@ def probe(project: Path, what: str, *extra: str) -> dict[str, float]:
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def validate(project: Path) -> float:
-    """Wall seconds of ``kb validate`` (two processes), from the command line."""
-    start = time.perf_counter()
-    subprocess.run([str(Path(sys.executable).parent / "kb"), "validate"], cwd=project, env=ENV,
-                   check=True, capture_output=True)
-    return time.perf_counter() - start
-
-
 def median(project: Path, runs: int, what: str, key: str, *extra: str) -> float:
     return statistics.median(probe(project, what, *extra)[key] for _ in range(runs))
 
@@ -124,7 +113,8 @@ def report(project: Path, runs: int) -> None:
     megabytes = parse[0]["megabytes"]
     read = median(project, runs, "read", "cpu")
     check = median(project, runs, "check", "cpu")
-    wall = statistics.median(validate(project) for _ in range(runs))
+    wall = statistics.median(timed([str(BIN / "kb"), "validate"], project)[0]
+                             for _ in range(runs))
     imports = median(project, runs, "imports", "rss_mib")
     records = median(project, runs, "records", "rss_mib")
     with tempfile.TemporaryDirectory(prefix="kb-floors-") as site:

@@ -94,14 +94,13 @@ class _OtherHalf:
     quiet: logging.Filter
 
 
-def _written(target: Path, pieces: Iterable[str]) -> Path:
-    """``target``, an export, with its text written to it in pieces (the formulary's Bundle is
-    36 MB at 2,000 monographs: never joined in memory) as UTF-8 bytes: nothing in it is
-    translated (a "\\r" stays one)."""
+def _write_export(target: Path, pieces: Iterable[str]) -> None:
+    """Write an export from its text in pieces (the formulary's Bundle is 36 MB at 2,000
+    monographs: never joined in memory), as UTF-8 bytes: the Bundle reads each resource back
+    exactly as written (a "\\r" stays one)."""
     with target.open("wb") as out:
         for piece in pieces:
             out.write(piece.encode("utf-8"))
-    return target
 
 
 def _kept(export_dir: Path, path: str) -> Path:
@@ -457,7 +456,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         formatted: dict[str, Markup] = {}
 
         def write(path: str, pieces: Iterable[str]) -> str:
-            _written(_kept(export_dir, path), pieces)
+            _write_export(_kept(export_dir, path), pieces)
             return path
 
         def work(chunk: Sequence[LoadedMonograph]
@@ -553,7 +552,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         """A monograph page is rendered from its skeleton here, not by Python-Markdown."""
         path = page.file.src_uri
         vars(page).pop("render", None)  # a preview reads a page again: MkDocs' render unless…
-        if path in self.blocks or path in self.page_files:  # …it is a monograph page made now
+        if path in self.blocks or isinstance(page.file, _SpooledPage):  # …a monograph page
             def render(config: MkDocsConfig, files: Files) -> None:
                 blocks = self.blocks.get(path)
                 if blocks is not None and self.skeletons is not None and \
@@ -576,7 +575,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
             self._add_to_search(page.file.src_uri, page_doc(page.title or "", html),
                                 page.file.url)
         html = link_exports(html, lambda path: _url_to(files, path, page))
-        if page.file.src_uri in self.page_files:
+        if isinstance(page.file, _SpooledPage):
             return self._set_aside_article(page.file.src_uri, html)
         return html
 
@@ -619,7 +618,8 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         """Put a monograph's article back in its page, then drop the indentation the theme's
         templates leave in every page (a sixth of its size)."""
         aside = self.set_aside.get(page.file.src_uri)
-        if aside is not None and output.strip():  # blank: the second process writes it
+        if aside is not None and output and not output.isspace():  # blank: the second
+            # process writes it
             marker, spooled = aside
             shown = output.count(marker)
             if shown != 1:  # a template that shows page.content twice or never

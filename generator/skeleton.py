@@ -91,10 +91,9 @@ class SkeletonRenderer:
     def _title_heading(self, line: str) -> _Heading:
         """A page's title heading as Python-Markdown converts it; a title of plain words without
         a pass of Python-Markdown (0.3 ms a page), as the sample title showed it would."""
-        plain = _PLAIN_TITLE.fullmatch(line) if self._toc is not None else None
-        if plain is None or self._toc is None:
-            return self._heading(line, keep=False)
-        return _plain_title(plain.group(1), self._toc)
+        if self._toc is not None and (plain := _PLAIN_TITLE.fullmatch(line)):
+            return _plain_title(plain.group(1), self._toc)
+        return self._heading(line, keep=False)
 
     def render(self, page: Page, blocks: list[str]) -> bool:
         """Set the page's content, table of contents, title and anchors as MkDocs' own render
