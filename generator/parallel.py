@@ -49,6 +49,29 @@ def in_halves(items: Sequence[Item], work: Callable[[Sequence[Item]], Result], *
     return in_shares(items, work, runs=2, parallel=parallel)
 
 
+class Tickets:
+    """The numbers 0, 1, … ``count - 1`` (at most 255), each taken once, in order, by whichever
+    process asks first, this one or one forked after: a pipe holds one byte, the number, for
+    each, and a read of one byte from a pipe takes it whole."""
+
+    def __init__(self, count: int) -> None:
+        self.fd, handing = os.pipe()
+        os.write(handing, bytes(range(count)))  # at most 255 bytes: the pipe holds them all
+        os.close(handing)
+
+    def take(self) -> int | None:
+        """The next number, or None once all are taken."""
+        ticket = os.read(self.fd, 1)
+        return ticket[0] if ticket else None
+
+    def __iter__(self) -> Iterator[int]:
+        while (number := self.take()) is not None:
+            yield number
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
 SHARES = 32
 """The runs ``in_shares`` cuts a list into: the slower process is left at most one run behind
 (at 2,000 monographs, a run of 63 takes about 0.2 s to read)."""
@@ -60,27 +83,18 @@ def in_shares(items: Sequence[Item], work: Callable[[Sequence[Item]], Result], *
     255) in order, which this process and a forked one take in turn, each as it finishes its
     last (reading a half took one process up to 1.3 s longer than the other, and not always
     the same one), when there are enough items (``parallel=None``) and a second core;
-    ``[work(items)]`` otherwise. Each run is handed out once: a pipe holds one byte, the run's
-    number, for each, and a read of one byte from a pipe takes it whole from whichever
-    process reads first."""
+    ``[work(items)]`` otherwise. Each run is handed out once (``Tickets``)."""
     if parallel is None:
         parallel = len(items) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
     if not parallel or len(items) < 2 or not can_fork():
         return [work(items)]
     size = -(-len(items) // min(runs, 255))
     cut = [items[start:start + size] for start in range(0, len(items), size)]
-    tickets, handing = os.pipe()
-    os.write(handing, bytes(range(len(cut))))  # at most 255 bytes: the pipe holds them all
-    os.close(handing)
-
-    def taken() -> Iterator[int]:
-        while ticket := os.read(tickets, 1):
-            yield ticket[0]
-
+    tickets = Tickets(len(cut))
     read, write = os.pipe()
 
     def send() -> None:  # in the child
-        done = [(number, work(cut[number])) for number in taken()]
+        done = [(number, work(cut[number])) for number in tickets]
         data = pickle.dumps(done, protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(write, "wb") as out:
             out.write(data)
@@ -89,14 +103,14 @@ def in_shares(items: Sequence[Item], work: Callable[[Sequence[Item]], Result], *
     os.close(write)
     if child is None:  # no process to be had (a limit on processes or memory): all of it here
         os.close(read)
-        os.close(tickets)
+        tickets.close()
         return [work(items)]
     results: dict[int, Result] = {}
     try:
-        for number in taken():
+        for number in tickets:
             results[number] = work(cut[number])
     finally:
-        os.close(tickets)
+        tickets.close()
         with os.fdopen(read, "rb") as pipe:
             # read as it arrives: 1,000 rendered pages are never held twice, as bytes too; if
             # nothing or part of it came, the child failed and its runs are done here

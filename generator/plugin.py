@@ -50,7 +50,7 @@ from .export import (
 )
 from .loader import KnowledgeBase, LoadedMonograph, collector_paused, load_knowledge_base
 from .model import Monograph
-from .parallel import Background, in_background, in_halves
+from .parallel import Background, Tickets, in_background, in_halves
 from .render import (
     TEMPLATES,
     fill_index_markers,
@@ -82,16 +82,46 @@ WRITTEN_ELSEWHERE = "kb-page-written-by-the-other-process.html"
 MkDocs then does not write."""
 
 
+THEME_RUNS = 64
+"""The runs a build's pages are cut into for the theme's template, which this process and a
+forked one take in turn, each as it finishes its last: at 2,000 monographs a run of 33 pages
+takes about 0.1 s, so neither process waits longer than that for the other (with the pages cut
+in two halves, the main process waited up to 0.9 s for the other at the end)."""
+
+
 @dataclasses.dataclass
 class _OtherHalf:
-    """The pages a forked process puts through the theme's template and writes."""
+    """The pages this process and a forked one put through the theme's template, in runs."""
 
     process: Background
-    templates: list[tuple[Page, str | None]]
-    """Each page and the ``template`` its metadata named, if any."""
-    build: Callable[[], None]
-    """Build those pages here, if the process did not."""
+    runs: list[list[tuple[Page, str | None]]]
+    """Each run's pages, each with the ``template`` its metadata named, if any."""
+    tickets: Tickets
+    here: set[int]
+    """The runs this process took."""
+    take_after: Page | None
+    """The page after which this process takes its next run (None: none are left)."""
+    build: Callable[[Iterable[Page]], None]
+    """Build pages here: those of a run the other process took, if it did not do them all."""
     quiet: logging.Filter
+
+    def take(self) -> None:
+        """Take the next run no process has taken yet: its pages are built here."""
+        number = self.tickets.take()
+        self.take_after = None
+        if number is not None:
+            self.here.add(number)
+            for page, template in self.runs[number]:
+                _use_template(page, template)
+            self.take_after = self.runs[number][-1][0]
+
+
+def _use_template(page: Page, template: str | None) -> None:
+    """Give a page back the template its metadata named (none: the theme's main one)."""
+    if template is None:
+        page.meta.pop("template", None)
+    else:
+        page.meta["template"] = template
 
 
 def _write_export(target: Path, pieces: Iterable[str]) -> None:
@@ -376,61 +406,66 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
 
     def _other_half(self, doc_files: list[File], first: Page, config: MkDocsConfig,
                     nav: Navigation) -> None:
-        """From ``parallel.PARALLEL_FROM`` pages, a forked process puts the second half through the
-        theme's template and writes them (Material's template takes a third of a large
-        build); here they render blank and MkDocs skips them. A warning there, or any
-        failure, and this process builds them again in ``on_post_build``, warnings and all."""
+        """From ``parallel.PARALLEL_FROM`` pages, a forked process shares the pages after the
+        first with this one (Material's template takes a third of a large build): each takes
+        a run of them (``THEME_RUNS``) as it finishes its last, and puts it through the theme's
+        template. Here the other process's pages render blank and MkDocs skips them. A warning
+        there, or any failure, and this process builds its pages again in ``on_post_build``,
+        warnings and all."""
         if (len(doc_files) < parallel.PARALLEL_FROM or (os.cpu_count() or 1) < 2
                 or doc_files[0].page is not first):
             return
-        theirs = doc_files[len(doc_files) // 2:]
+        rest = [file.page for file in doc_files[1:] if file.page is not None]
+        size = -(-len(rest) // THEME_RUNS)
+        runs = [[(page, page.meta.get("template")) for page in rest[start:start + size]]
+                for start in range(0, len(rest), size)]
+        tickets = Tickets(len(runs))
         env = self.env
         assert env is not None
 
-        def build() -> None:
-            for file in theirs:
-                assert file.page is not None
-                _build_page(file.page, config, doc_files, nav, env,
-                            excluded=file.inclusion.is_excluded())  # type: ignore[no-untyped-call]
+        def build(pages: Iterable[Page]) -> None:
+            for page in pages:
+                _build_page(page, config, doc_files, nav, env,
+                            excluded=page.file.inclusion.is_excluded())  # type: ignore[no-untyped-call]
 
         def work() -> None:
             first.active = False  # forked while MkDocs builds it: not theirs to show active
             counted = _CountWarnings()
             logging.getLogger("mkdocs").handlers = [counted]  # said here, or not at all
-            build()
+            for number in tickets:
+                build(page for page, _ in runs[number])
             if counted.count:
                 raise RuntimeError("warned: built again in the main process")
 
         process = in_background(work)
         if process is None:
+            tickets.close()
             return
-        templates: list[tuple[Page, str | None]] = []
-        for file in theirs:
-            assert file.page is not None
-            templates.append((file.page, file.page.meta.get("template")))
-            file.page.meta["template"] = WRITTEN_ELSEWHERE
-        skipped = {f"Page skipped: '{file.src_uri}'. Generated empty output." for file in theirs}
+        for page in rest:  # until this process takes their run
+            page.meta["template"] = WRITTEN_ELSEWHERE
+        skipped = {f"Page skipped: '{page.file.src_uri}'. Generated empty output."
+                   for page in rest}
         quiet = logging.Filter()
         quiet.filter = lambda record: record.getMessage() not in skipped  # type: ignore[method-assign]
         logging.getLogger("mkdocs.commands.build").addFilter(quiet)
-        self.other_half = _OtherHalf(process, templates, build, quiet)
+        self.other_half = _OtherHalf(process, runs, tickets, set(), first, build, quiet)
 
     def _join_other_half(self, *, failed: bool = False) -> None:
-        """Wait for the second process (stop it, when the build ``failed``); build its pages
-        here if it did not."""
+        """Wait for the second process (stop it, when the build ``failed``); build the pages
+        of its runs here if it did not."""
         other, self.other_half = self.other_half, None
         if other is None:
             return
         logging.getLogger("mkdocs.commands.build").removeFilter(other.quiet)
-        for page, template in other.templates:
-            if template is None:
-                page.meta.pop("template", None)
-            else:
-                page.meta["template"] = template
+        other.tickets.close()
+        for run in other.runs:
+            for page, template in run:
+                _use_template(page, template)
         if failed:
             other.process.stop()
         elif not other.process.wait():
-            other.build()
+            other.build(page for number, run in enumerate(other.runs) if number not in other.here
+                        for page, _ in run)
 
     def _remove_search(self) -> None:
         if self.search_dir is not None:
@@ -616,7 +651,11 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Put a monograph's article back in its page, then drop the indentation the theme's
-        templates leave in every page (a sixth of its size)."""
+        templates leave in every page (a sixth of its size). At the end of a run of pages it
+        built, this process takes the next run no process has taken."""
+        other = self.other_half
+        if other is not None and page is other.take_after:
+            other.take()
         aside = self.set_aside.get(page.file.src_uri)
         if aside is not None and output and not output.isspace():  # blank: the second
             # process writes it
