@@ -17,6 +17,7 @@ from generator.search import (
     FIELD_BODY,
     FIELD_HEADING,
     FIELD_NAME,
+    SearchDoc,
     SearchIndex,
     Speller,
     look_alike_pairs,
@@ -152,6 +153,45 @@ def test_the_same_data_writes_the_same_files(tmp_path: Path) -> None:
     main, files = first
     assert re.fullmatch(r"index\.[0-9a-f]{12}\.js", main)
     assert all(re.fullmatch(r"(index|shard-\d+)\.[0-9a-f]{12}\.js", name) for name in files)
+
+
+@pytest.mark.parametrize("same_sections", [True, False])
+def test_a_merged_part_keeps_long_gaps_and_many_sections(same_sections: bool) -> None:
+    """Merging rewrites a part's postings as written, not decoded: gaps of one, two and three
+    digits, and field codes of sections numbered 0 to 60, come out as adding each page here
+    would write them, whether the part numbered its sections as the index does or not."""
+    rng = random.Random(13)
+    sections = [(f"section-{n}", f"Section {n}") for n in range(60)]
+    rare = [f"rareword{n}" for n in range(40)]
+    docs = []
+    for number in range(1_300):
+        texts = []
+        for field in (FIELD_NAME, FIELD_HEADING, FIELD_BODY):
+            anchor, heading = rng.choice(sections)
+            words = ["common", rng.choice(rare)] if rng.random() < 0.03 else ["common"]
+            texts.append((field, anchor, heading, " ".join(words)))
+        docs.append(SearchDoc(f"Page {number}", "page", texts=texts))
+    split = 650
+    if same_sections:  # both halves meet the sections in the same order
+        for doc in (docs[0], docs[split]):
+            doc.texts = [(FIELD_BODY, anchor, heading, "common") for anchor, heading in sections]
+    urls = [f"pages/{n}/" for n in range(len(docs))]
+    whole = SearchIndex(SearchTerms())
+    for doc, url in zip(docs, urls, strict=True):
+        whole.add(doc, url)
+    merged, part = SearchIndex(SearchTerms()), SearchIndex(SearchTerms())
+    for doc, url in zip(docs[:split], urls[:split], strict=True):
+        merged.add(doc, url)
+    for doc in docs[split:]:
+        part.add(doc, "")
+    renumbered = [merged.sections.get(key) for key in part.sections]
+    assert (renumbered == list(range(len(renumbered)))) is same_sections
+    merged.merge(part.part(), urls[split:])
+    gaps = {n for word in whole.postings for n in read_varints(
+        whole.postings[word].decode("ascii"))[::2]}
+    assert max(gaps) >= 1024 and any(32 <= n < 1024 for n in gaps)  # three digits, two, one
+    assert len(whole.sections) > 32
+    assert merged.files() == whole.files()
 
 
 @pytest.mark.parametrize("split", [1, 7, 19])
