@@ -308,8 +308,9 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         assert self.kb is not None
         self.search = SearchIndex(self.kb.search_terms)
         self.search_docs = {}
-        loaded = {monograph_path(m.monograph): m.monograph
-                  for m in self.kb.published(include_drafts=self.include_drafts)}
+        loaded = {monograph_path(m.monograph): m.monograph  # a preview's pages' records
+                  for m in self.kb.published(include_drafts=self.include_drafts)
+                  } if self.pages else {}
         urls = []
         for path, spooled in self.page_files.items():  # a build's, read from disk by MkDocs
             waiting = _SpooledPage.waiting(config, path, spooled)

@@ -438,11 +438,12 @@ class SearchIndex:
                 new = codes[code] = _encoded(renumber[number >> 2] * 4 + (number & 3))
             return new
 
+        self.names.extend((phrase, number + offset) for phrase, number in part.names)
+        if kept and offset == 0:  # the first part, into an index with no documents: as it is
+            self.postings.update(part.postings)
+            self.last_doc.update(part.last_doc)
+            return
         for word, postings in part.postings.items():
-            if kept and offset == 0 and word not in self.postings:  # the first part: as it is
-                self.postings[word] = postings
-                self.last_doc[word] = part.last_doc[word]
-                continue
             # the part's gaps stand, but its first, counted from before its first document,
             # is counted here from this index's last document with the word
             first = _POSTING.match(postings)
@@ -453,7 +454,6 @@ class SearchIndex:
             rest = memoryview(postings)[first.end():]
             out += rest if kept else _POSTING.sub(lambda m: m[1] + recoded(m[2]), rest)
             self.last_doc[word] = part.last_doc[word] + offset
-        self.names.extend((phrase, number + offset) for phrase, number in part.names)
 
     def files(self) -> tuple[str, dict[str, str]]:
         """The main file's name and every file: ``{name: JavaScript}``, names by content."""
