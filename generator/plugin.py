@@ -65,6 +65,7 @@ from .search import Analysed, SearchDoc, SearchIndex, SearchPart, monograph_doc,
 from .site import NavCache, compact_html, grouped, site_nav
 from .skeleton import SkeletonRenderer
 from .spool import Spool, Spooled
+from .stamp import STAMPED, STAMPED_SOURCE, PageStamp
 from .version import content_version
 
 OFFLINE_ENV = "KB_OFFLINE"
@@ -76,6 +77,15 @@ every page that links the index."""
 
 INCLUDE_DRAFTS_ENV = "KB_INCLUDE_DRAFTS"
 """Set to 0 for a release build: drafts are then left out of the site."""
+
+log = logging.getLogger("mkdocs.plugins.clinical_kb")
+
+THEME_TEMPLATE = "main.html"
+"""The theme's page template: MkDocs' choice for a page whose metadata names none."""
+
+STAMP_FROM = 10
+"""Monograph pages from which the theme's template is rendered once for all (``_stamp_pages``):
+making and checking the stamp takes three passes of the template."""
 
 WRITTEN_ELSEWHERE = "kb-page-written-by-the-other-process.html"
 """A blank template: a page the second process writes renders to nothing in this one, which
@@ -257,6 +267,8 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         """The next page to go through the theme's template is the build's first: time to
         hand half of them to a second process."""
         self.other_half: _OtherHalf | None = None
+        self.stamp: PageStamp | None = None
+        """The theme's template, rendered once for a build's monograph pages (``stamp``)."""
         self.page_files: dict[str, Spooled] = {}
         """A build's monograph pages, by path: where each one's Markdown waits in the spool from
         its rendering until MkDocs reads it (a preview keeps ``pages`` in memory instead)."""
@@ -391,9 +403,11 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         config.extra["kb_search_index"] = f"search/{main}"
         if not self.preview:
             self.search = None
-        env.loader = ChoiceLoader([DictLoader({WRITTEN_ELSEWHERE: ""}), env.loader])
+        env.loader = ChoiceLoader([DictLoader({WRITTEN_ELSEWHERE: "", STAMPED: STAMPED_SOURCE}),
+                                   env.loader])
         env.globals["kb_nav"] = NavCache()
         self.env = env
+        self.stamp = None
         self.split_pages = not self.preview
         return env
 
@@ -403,8 +417,39 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         process."""
         if self.split_pages:
             self.split_pages = False
-            self._other_half(list(context["pages"]), page, config, nav)
+            doc_files = list(context["pages"])
+            self._stamp_pages(doc_files, page, config, nav)
+            self._other_half(doc_files, page, config, nav)
+        if page.meta.get("template") == STAMPED:
+            assert self.stamp is not None and self.env is not None
+            context["kb_stamped"] = (
+                self.stamp.render(page, context) if self.stamp.fits(page, context)
+                else self.env.get_template(THEME_TEMPLATE).render(context))
         return context
+
+    def _stamp_pages(self, doc_files: list[File], first: Page, config: MkDocsConfig,
+                     nav: Navigation) -> None:
+        """From ``STAMP_FROM`` monograph pages, render the theme's template once for them all
+        (``stamp.PageStamp``), checked against two of them, and have each one stamped unless
+        something besides its title, table of contents and article would show differently.
+        The page MkDocs is building is set inactive meanwhile, as it will be for the others."""
+        assert self.env is not None
+        pages = [file.page for file in doc_files
+                 if isinstance(file, _SpooledPage) and file.page is not None
+                 and file.page is not first and "template" not in file.page.meta
+                 and not file.inclusion.is_excluded()]  # type: ignore[no-untyped-call]
+        if len(pages) < STAMP_FROM:
+            return
+        active, first.active = first.active, False
+        try:
+            self.stamp = PageStamp.make(self.env, THEME_TEMPLATE, pages, config=config, nav=nav,
+                                        doc_files=doc_files)
+        except Exception:  # the pages fail to build themselves, each one named
+            log.debug("no stamp of the theme's template", exc_info=True)
+        finally:
+            first.active = active
+        for page in pages if self.stamp is not None else ():
+            page.meta["template"] = STAMPED
 
     def _other_half(self, doc_files: list[File], first: Page, config: MkDocsConfig,
                     nav: Navigation) -> None:

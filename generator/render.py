@@ -8,6 +8,7 @@ out what they are given.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -49,8 +50,10 @@ def review_details(review: Review) -> str:
 def markdown_escape(text: str) -> Markup:
     """Plain words placed in Markdown (a heading): HTML-escaped, and every character Markdown or
     attr_list would act on backslash-escaped, so that a name can never become a link or an
-    attribute."""
-    escaped = str(escape(inline.one_line(text)))
+    attribute. Quotes stay as they are: text needs no escape for them, and MkDocs would escape
+    the '&' of ``&#39;`` again in the page title the theme shows in its header ("Hartmann&#39;s
+    solution")."""
+    escaped = html.escape(inline.one_line(text), quote=False)
     return Markup(re.sub(r"([\\`*_{}\[\]()#+\-.!|<>])", r"\\\1", escaped))
 
 

@@ -97,7 +97,9 @@ class NavCache:
 
     Two pages show it alike when neither is in it and each of its links, written relative to
     the page, and each title, active mark and page metadata (icon, status) is the same: the key
-    is all of those, so a page whose navigation could differ in any way gets its own."""
+    is all of those, so a page whose navigation could differ in any way gets its own. A page's
+    template, which the build swaps as it shares pages between processes, is left out: the
+    navigation never shows it."""
 
     def __init__(self) -> None:
         self._html: dict[NavKey, str] = {}
@@ -116,9 +118,12 @@ class NavCache:
             if item is page:
                 return None
             url = getattr(item, "url", None)
+            meta = getattr(item, "meta", None)
+            if isinstance(meta, dict) and "template" in meta:  # the build's, never shown
+                meta = {k: v for k, v in meta.items() if k != "template"}
             key.append((type(item).__name__, item.title,
                         None if url is None else normalize_url(url, page, base_url),
-                        bool(item.active), repr(getattr(item, "meta", None))))
+                        bool(item.active), repr(meta)))
             items.extend(item.children or ())
         return tuple(key)
 
