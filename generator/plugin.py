@@ -63,7 +63,7 @@ from .render import (
 )
 from .search import Analysed, SearchDoc, SearchIndex, SearchPart, monograph_doc, page_doc
 from .site import NavCache, compact_html, grouped, site_nav
-from .skeleton import SkeletonRenderer
+from .skeleton import Converted, SkeletonRenderer
 from .spool import Spool, Spooled
 from .stamp import STAMPED, STAMPED_SOURCE, PageStamp
 from .version import content_version
@@ -151,22 +151,46 @@ def _kept(export_dir: Path, path: str) -> Path:
     return export_dir / path.replace("/", "%")
 
 
+@dataclasses.dataclass(frozen=True)
+class _ConvertedPage:
+    """A build's monograph page converted as it was rendered: where its article waits in the
+    spool, whether the article holds its first-level heading, and the rest of what MkDocs'
+    reading of the page sets (its content left out)."""
+
+    article: Spooled
+    has_h1: bool
+    page: Converted
+
+
+def _marker(path: str, *, has_h1: bool) -> str:
+    """What stands for a monograph's article in its page until the page is written. It holds
+    "<h1" when the article does, for the theme asks that of it (and adds a title otherwise)."""
+    return f"<!--kb-article {path}{' <h1' if has_h1 else ''}-->"
+
+
 class _SpooledPage(File):
     """A build's monograph page, its Markdown waiting in the build's spool until MkDocs reads
-    it."""
+    it, or (``converted``) its article waiting there, converted already."""
 
-    spooled: Spooled
+    spooled: Spooled | None
+    converted: _ConvertedPage | None
 
     @classmethod
-    def waiting(cls, config: MkDocsConfig, src_uri: str, spooled: Spooled) -> _SpooledPage:
-        """The page at ``src_uri`` whose Markdown waits at ``spooled``."""
+    def waiting(cls, config: MkDocsConfig, src_uri: str,
+                spooled: Spooled | _ConvertedPage) -> _SpooledPage:
+        """The page at ``src_uri`` whose Markdown, or converted article, waits at
+        ``spooled``."""
         page_file = cls.generated(config, src_uri, content="")  # never read: see below
         assert isinstance(page_file, cls)
-        page_file.spooled = spooled
+        page_file.spooled, page_file.converted = (
+            (None, spooled) if isinstance(spooled, _ConvertedPage) else (spooled, None))
         return page_file
 
     @property
     def content_string(self) -> str:
+        if self.spooled is None:
+            raise TypeError(f"{self.src_uri} was converted as it was rendered; its Markdown "
+                            "was not kept")
         return self.spooled.read()
 
     @content_string.setter
@@ -269,13 +293,16 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         self.other_half: _OtherHalf | None = None
         self.stamp: PageStamp | None = None
         """The theme's template, rendered once for a build's monograph pages (``stamp``)."""
-        self.page_files: dict[str, Spooled] = {}
+        self.page_files: dict[str, Spooled | _ConvertedPage] = {}
         """A build's monograph pages, by path: where each one's Markdown waits in the spool from
         its rendering until MkDocs reads it (a preview keeps ``pages`` in memory instead)."""
-        self.set_aside: dict[str, tuple[str, Spooled]] = {}
+        self.set_aside: dict[str, tuple[str, Spooled, bool]] = {}
         """A build's monograph articles, kept on disk from their conversion until their page is
-        written, by page: the marker that stands for each in ``page.content``, and where it
-        waits."""
+        written, by page: the marker that stands for each in ``page.content``, where it waits,
+        and whether its links to its exports are still to be made (an article converted as it
+        was rendered: they are made as its page is written)."""
+        self.files: Files | None = None
+        """The build's files, once every one is known (``on_env``)."""
         self.page_dir: Path | None = None
         """The build's folder for those pages and articles."""
         self.spool: Spool | None = None
@@ -300,6 +327,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
                 self.kb = load_knowledge_base(self.data_dir)
                 if not self.preview:
                     gc.freeze()  # the records last the build: the collector need not rescan them
+            self.skeletons = SkeletonRenderer(config)
             self.pages, self.page_files, self.exports = self._render_and_export(config)
             self.grouped = grouped(self.kb, include_drafts=self.include_drafts)
             drafts = self.include_drafts
@@ -308,7 +336,6 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
                                  if self.grouped else {})
         except KbError as e:
             raise PluginError(f"the data has problems:\n{e}") from e
-        self.skeletons = SkeletonRenderer(config)
         if config.nav is None:
             config.nav = site_nav(Path(config.docs_dir), self.kb,
                                   include_drafts=self.include_drafts)
@@ -394,6 +421,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         """Write the search index once every page is read, and tell the templates its name."""
         self._remove_search()
         self.search_dir = Path(tempfile.mkdtemp(prefix="kb-search-"))
+        self.files = files
         assert self.search is not None
         main, written = self.search_files() if self.preview else self.search.files()
         for name, text in written.items():
@@ -520,7 +548,8 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
             self.search_dir = None
 
     def _render_and_export(self, config: MkDocsConfig
-                           ) -> tuple[dict[str, str], dict[str, Spooled], list[str]]:
+                           ) -> tuple[dict[str, str], dict[str, Spooled | _ConvertedPage],
+                                      list[str]]:
         """Render each monograph's page and write its JSON and FHIR files into a folder of this
         build, half of them on the other core; then the formulary files and the schema.
         Returns the pages (a preview's, in memory; a build's, in its spool: 2,000 pages are
@@ -542,7 +571,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
             return path
 
         def work(chunk: Sequence[LoadedMonograph]
-                 ) -> tuple[dict[str, str], dict[str, Spooled], list[str],
+                 ) -> tuple[dict[str, str], dict[str, Spooled | _ConvertedPage], list[str],
                             list[tuple[str, MonographExport]], SearchPart | None]:
             pages, page_files, written, parts = {}, {}, [], []
             search = None if self.preview else SearchIndex(kb.search_terms)
@@ -553,7 +582,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
                     if spool is None:
                         pages[path] = markdown
                     else:
-                        page_files[path] = spool.put(markdown)
+                        page_files[path] = self._spool_page(spool, markdown)
                     if search is not None:  # linked in on_files, once MkDocs knows its URL
                         search.add(self._monograph_doc(loaded.monograph, markdown), "")
                 if not draft:  # drafts are never exported
@@ -567,7 +596,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
                     search.part() if search is not None else None)
 
         pages: dict[str, str] = {}
-        page_files: dict[str, Spooled] = {}
+        page_files: dict[str, Spooled | _ConvertedPage] = {}
         written: list[str] = []
         self.export_parts = {}
         self.search_parts = []
@@ -587,8 +616,20 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         written.append(write(path, [text]))
         return pages, page_files, written
 
+    def _spool_page(self, spool: Spool, markdown: str) -> Spooled | _ConvertedPage:
+        """Where a build's page waits: its article, converted here as it is rendered (so on
+        both cores, not in MkDocs' reading of each page in this process alone), with what
+        MkDocs needs besides; or, when the skeleton renderer leaves the page to
+        Python-Markdown, its Markdown."""
+        skeleton, blocks = stash_html_blocks(markdown)
+        converted = self.skeletons.convert(skeleton, blocks) if self.skeletons else None
+        if converted is None:
+            return spool.put(markdown)
+        return _ConvertedPage(spool.put(converted.content), "<h1" in converted.content,
+                          dataclasses.replace(converted, content=""))
+
     def _remove_pages(self) -> None:
-        self.page_files, self.set_aside = {}, {}
+        self.page_files, self.set_aside, self.files = {}, {}, None
         if self.spool is not None:
             self.spool.close()
             self.spool = None
@@ -636,6 +677,12 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         vars(page).pop("render", None)  # a preview reads a page again: MkDocs' render unless…
         if path in self.blocks or isinstance(page.file, _SpooledPage):  # …a monograph page
             def render(config: MkDocsConfig, files: Files) -> None:
+                converted = getattr(page.file, "converted", None)
+                if converted is not None:  # as it was rendered, its article on disk
+                    marker = _marker(path, has_h1=converted.has_h1)
+                    converted.page.apply(page, content=marker)
+                    self.set_aside[path] = (marker, converted.article, True)
+                    return
                 blocks = self.blocks.get(path)
                 if blocks is not None and self.skeletons is not None and \
                         self.skeletons.render(page, blocks):
@@ -656,6 +703,8 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         if not page.file.generated_by and self.search is not None:  # hand-written pages
             self._add_to_search(page.file.src_uri, page_doc(page.title or "", html),
                                 page.file.url)
+        if page.file.src_uri in self.set_aside:  # its article on disk already: linked as written
+            return html
         html = link_exports(html, lambda path: _url_to(files, path, page))
         if isinstance(page.file, _SpooledPage):
             return self._set_aside_article(page.file.src_uri, html)
@@ -666,17 +715,18 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         no line break translated), its HTML blocks set aside as ``monograph_file`` does."""
         if not isinstance(page.file, _SpooledPage):
             return None
+        if page.file.converted is not None:  # converted already: nothing to read
+            return ""
         skeleton, self.blocks[page.file.src_uri] = stash_html_blocks(page.file.content_string)
         return skeleton
 
     def _set_aside_article(self, path: str, html: str) -> str:
         """Keep a monograph's article on disk until its page is written, and give the theme a
         marker instead: MkDocs holds every page's content until it has written the last page
-        (80 MiB of 2,000 monographs' articles). The marker holds "<h1" when the article does,
-        for the theme asks that of it (and adds a title otherwise)."""
+        (80 MiB of 2,000 monographs' articles)."""
         assert self.spool is not None
-        marker = f"<!--kb-article {path}{' <h1' if '<h1' in html else ''}-->"
-        self.set_aside[path] = (marker, self.spool.put(html))
+        marker = _marker(path, has_h1="<h1" in html)
+        self.set_aside[path] = (marker, self.spool.put(html), False)
         return marker
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
@@ -706,12 +756,17 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         aside = self.set_aside.get(page.file.src_uri)
         if aside is not None and output and not output.isspace():  # blank: the second
             # process writes it
-            marker, spooled = aside
+            marker, spooled, unlinked = aside
             shown = output.count(marker)
             if shown != 1:  # a template that shows page.content twice or never
                 raise PluginError(f"the theme's template shows the article of "
                                   f"{page.file.src_uri} {shown} times, not once")
-            output = output.replace(marker, spooled.read())
+            article = spooled.read()
+            if unlinked:
+                files = self.files
+                assert files is not None
+                article = link_exports(article, lambda path: _url_to(files, path, page))
+            output = output.replace(marker, article)
         return compact_html(output)
 
     def on_post_template(self, output_content: str, *, template_name: str,

@@ -99,11 +99,20 @@ class SkeletonRenderer:
         """Set the page's content, table of contents, title and anchors as MkDocs' own render
         would; False, touching nothing, when the skeleton holds anything but headings and
         placeholders, or an id twice (a title whose id is a section's)."""
+        converted = self.convert(page.markdown or "", blocks)
+        if converted is None:
+            return False
+        converted.apply(page)
+        return True
+
+    def convert(self, skeleton: str, blocks: list[str]) -> Converted | None:
+        """What ``render`` sets on a page of this skeleton, or None where it would return
+        False: a build converts each page as it renders it, on both cores."""
         parts: list[str] = []
         tokens: list[dict[str, Any]] = []
         ids: set[str] = set()
         title = None
-        for line in (page.markdown or "").split("\n"):
+        for line in skeleton.split("\n"):
             if not line:
                 continue
             placeholder = _PLACEHOLDER.fullmatch(line)
@@ -112,7 +121,7 @@ class SkeletonRenderer:
                 continue
             heading = _HEADING.fullmatch(line)
             if heading is None:
-                return False
+                return None
             text, cite, attributes = heading.groups()
             if line.startswith("# "):  # the title: converted whole, and not kept (one page has it)
                 converted = self._title_heading(line)
@@ -124,13 +133,28 @@ class SkeletonRenderer:
             parts.append(converted.html + (cite or "") + converted.close)
             found = converted.ids | set(_ID.findall(cite or ""))
             if found & ids:  # Python-Markdown would number an id apart: the page is left to it
-                return False
+                return None
             ids |= found
             tokens += [dict(t) for t in converted.toc]  # nesting adds children: copy
-        page.content = "\n".join(parts)
-        page.toc = get_toc(nest_toc_tokens(tokens))
-        page._title_from_render = title
-        page.present_anchor_ids = ids
+        return Converted("\n".join(parts), tuple(tokens), title, frozenset(ids))
+
+
+@dataclass(frozen=True)
+class Converted:
+    """A page's skeleton converted: its content, the tokens of its table of contents (before
+    nesting), its title and its anchors."""
+
+    content: str
+    tokens: tuple[dict[str, Any], ...]
+    title: str | None
+    ids: frozenset[str]
+
+    def apply(self, page: Page, *, content: str | None = None) -> None:
+        """Set them on ``page`` as MkDocs' own render would (its content ``content`` when
+        given: a build's marker for an article kept on disk)."""
+        page.content = self.content if content is None else content
+        page.toc = get_toc(nest_toc_tokens([dict(t) for t in self.tokens]))
+        page._title_from_render = self.title
+        page.present_anchor_ids = set(self.ids)
         if _MKDOCS_PAGES_LOG.getEffectiveLevel() > logging.DEBUG:  # as MkDocs does
             page.links_to_anchors = {}
-        return True

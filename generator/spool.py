@@ -3,9 +3,9 @@
 A build at 2,000 monographs would hold 80 MiB of rendered pages from their rendering until
 MkDocs reads them, and as much of converted articles until their pages are written; on disk
 they cost no memory. A file each (4,000) cost CPU instead: on the build machine's disk,
-creating a file takes 0.2 to 0.3 ms of it, where reading one back takes 0.02 ms, and the
-articles are written one after another by the build's main process. So each process appends
-its texts to one file of its own, and each text is read back from where it starts.
+creating a file takes 0.2 to 0.3 ms of it, where reading one back takes 0.02 ms. So each
+process appends its texts (the pages and articles it renders and converts) to one file of its
+own, and each text is read back from where it starts.
 """
 
 from __future__ import annotations

@@ -13,17 +13,19 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 
+from generator import plugin
 from generator.loader import load_knowledge_base
 from generator.render import render_pages, restore_html_blocks, stash_html_blocks
 from generator.skeleton import SkeletonRenderer
 
-from .conftest import ROOT, add_fixture_formulary
+from .conftest import ROOT, add_fixture_formulary, copy_project
 
 HAND_WRITTEN = [  # headings the renderer may write, in forms chosen to be awkward
     "# Ketamine \\*for\\* pain &amp; \\[care\\] \\#1",
@@ -143,3 +145,46 @@ def test_with_the_sites_settings_a_plain_title_takes_no_markdown_pass(
         page.markdown = f"{title}\n\nKBHTMLBLOCK00000\n"
         assert renderer.render(page, ["<p>Text</p>"])
     assert converted == ["# Morphine (oral)"]
+
+
+def _site(project: Path, site: Path) -> dict[str, bytes]:
+    build(load_config(str(project / "mkdocs.yml"), site_dir=str(site)))
+    return {p.relative_to(site).as_posix(): p.read_bytes()
+            for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def test_pages_converted_as_they_are_rendered_are_the_pages_converted_when_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build converts each monograph page as it renders it (on both cores), keeps its
+    article on disk and links its exports as the page is written; every file of the site is
+    what converting each page as MkDocs reads it gives, including a page the skeleton renderer
+    leaves to Python-Markdown (here, sedatomidine's)."""
+    project = copy_project(tmp_path / "project")
+    add_fixture_formulary(project / "data")
+    convert = SkeletonRenderer.convert
+
+    def convert_but_one(self: SkeletonRenderer, skeleton: str, blocks: list[str]) -> Any:
+        return None if "# Sedatomidine" in skeleton else convert(self, skeleton, blocks)
+
+    monkeypatch.setattr(SkeletonRenderer, "convert", convert_but_one)
+    spool_page = plugin.ClinicalKbPlugin._spool_page
+    kinds: list[str] = []
+
+    def spooling(self: plugin.ClinicalKbPlugin, spool: Any, markdown: str) -> Any:
+        where = spool_page(self, spool, markdown)
+        kinds.append(type(where).__name__)
+        return where
+
+    monkeypatch.setattr(plugin.ClinicalKbPlugin, "_spool_page", spooling)
+    as_rendered = _site(project, tmp_path / "as-rendered")
+    assert sorted(kinds) == ["Spooled"] + ["_ConvertedPage"] * (len(kinds) - 1)
+    assert len(kinds) > 5
+    monkeypatch.setattr(plugin.ClinicalKbPlugin, "_spool_page",
+                        lambda self, spool, markdown: spool.put(markdown))
+    when_read = _site(project, tmp_path / "when-read")
+    assert sorted(as_rendered) == sorted(when_read)
+    assert [name for name in when_read if when_read[name] != as_rendered[name]] == []
+    page = as_rendered["monographs/nauseazine/index.html"].decode("utf-8")
+    assert 'href="monograph.json"' in page  # its exports, linked as the page was written
+    assert 'href="medicationknowledge.fhir.json"' in page
+    assert "kb-data:" not in page
