@@ -626,7 +626,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         if converted is None:
             return spool.put(markdown)
         return _ConvertedPage(spool.put(converted.content), "<h1" in converted.content,
-                          dataclasses.replace(converted, content=""))
+                              dataclasses.replace(converted, content=""))
 
     def _remove_pages(self) -> None:
         self.page_files, self.set_aside, self.files = {}, {}, None

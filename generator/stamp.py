@@ -6,8 +6,9 @@ things that differ: the page's title, its table of contents and its article. ``P
 renders the template once for a probe page whose title, table of contents and article are
 markers found nowhere else, and cuts the output at each marker: the title as each filter of the
 template wrote it (as it is, stripped of tags, escaped or URL-encoded), the table of contents
-as Material's own partial writes it, and the article. A page is then the pieces joined with
-its own title, table of contents and article.
+as Material's own partial writes it (each distinct one written once), the link that skips to
+its first entry, the article, and the page's own address where the site has one. A page is
+then the pieces joined with its own.
 
 A page is stamped only when everything else the template reads of it is what it was for the
 first monograph page, the stamp's model (its metadata, its place in the navigation, its depth

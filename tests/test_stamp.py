@@ -181,3 +181,22 @@ def test_a_page_unlike_the_others_goes_through_the_template_whole(
     assert '<meta name="description" content="A page of its own">' in _page(quick, name)
     others = [n for n in _monographs(quick) if n != name]
     assert all('content="A page of its own"' not in _page(quick, n) for n in others)
+
+
+def test_pages_of_a_site_with_an_address_each_show_their_own(
+        data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        stamped: dict[str, Any]) -> None:
+    """With the site's address set, each page names its own canonical address: stamped, every
+    byte as the template writes it."""
+    root = _project(tmp_path, data)
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "site_name:", "site_url: https://intranet.example/kb/\nsite_name:", 1), encoding="utf-8")
+    whole = _build(root, tmp_path / "whole", monkeypatch, stamps=False)
+    quick = _build(root, tmp_path / "stamped", monkeypatch, stamps=True)
+    assert stamped["stamp"] is not None
+    assert len(stamped["pages"]) >= 29
+    assert [name for name in whole if whole[name] != quick[name]] == []
+    for name in _monographs(quick):
+        assert (f'<link rel="canonical" href="https://intranet.example/kb/monographs/{name}/">'
+                in _page(quick, name))
