@@ -183,6 +183,22 @@ def test_a_page_unlike_the_others_goes_through_the_template_whole(
     assert all('content="A page of its own"' not in _page(quick, n) for n in others)
 
 
+def test_the_offline_copy_is_stamped_as_its_template_writes_it(
+        data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        stamped: dict[str, Any]) -> None:
+    """The copy staff open from disk (pages as monographs/<name>.html, every link relative):
+    stamped, every byte as the template writes it."""
+    monkeypatch.setenv(plugin.OFFLINE_ENV, "true")
+    root = _project(tmp_path, data)
+    whole = _build(root, tmp_path / "whole", monkeypatch, stamps=False)
+    quick = _build(root, tmp_path / "stamped", monkeypatch, stamps=True)
+    assert stamped["stamp"] is not None
+    assert len(stamped["pages"]) >= 29
+    assert sum(1 for name in quick if name.startswith("monographs/") and
+               name.endswith(".html")) == 30
+    assert [name for name in whole if whole[name] != quick[name]] == []
+
+
 def test_pages_of_a_site_with_an_address_each_show_their_own(
         data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         stamped: dict[str, Any]) -> None:
