@@ -24,7 +24,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 
 from generator import parallel as halves
-from generator import plugin
+from generator import plugin, stamp
 from generator.errors import DataError
 from generator.loader import KnowledgeBase, check_knowledge_base, load_knowledge_base
 from generator.preview import Preview
@@ -40,6 +40,14 @@ TODAY = dt.date(2026, 11, 26)
 def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("parallel") / "data"
     write_formulary(folder, 12, seed=5)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def grouped_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """30 monographs: the navigation lists A–Z pages, and the theme's template is stamped."""
+    folder = tmp_path_factory.mktemp("parallel-grouped") / "data"
+    write_formulary(folder, 30, seed=6)
     return folder
 
 
@@ -273,14 +281,27 @@ class _OtherFirst(halves.Tickets):
         return left[0]
 
 
+@pytest.mark.parametrize("formulary", ["data", "grouped_data"])
 @pytest.mark.parametrize("trouble", ["warns", "fails"])
 def test_pages_the_second_process_did_not_build_are_built_here(
-        trouble: str, data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        trouble: str, formulary: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        request: pytest.FixtureRequest) -> None:
     """A warning in the process that shares the pages' trip through the theme's template
     (strict mode must count it, which only the main process does), or a failure there: the
-    main process builds the pages of every run that process took, and the site is the same."""
+    main process builds the pages of every run that process took, and the site is the same;
+    with 30 monographs, it stamps those pages (``generator/stamp.py``) as that process would."""
     root = copy_project(tmp_path / "project", data=False)
-    shutil.copytree(data, root / "data")
+    shutil.copytree(request.getfixturevalue(formulary), root / "data")
+    stamped_here: list[str] = []  # as the main process builds that process's pages
+    render = stamp.PageStamp.render
+
+    def stamping(self: stamp.PageStamp, page: Any, context: Any) -> str:
+        if joining:
+            stamped_here.append(page.file.src_uri)
+        return render(self, page, context)
+
+    joining = False
+    monkeypatch.setattr(stamp.PageStamp, "render", stamping)
     one = _site(root / "mkdocs.yml", tmp_path / "one", monkeypatch, parallel=False)
     monkeypatch.setattr(_OtherFirst, "main_process", os.getpid())
     monkeypatch.setattr(plugin, "Tickets", _OtherFirst)
@@ -301,17 +322,23 @@ def test_pages_the_second_process_did_not_build_are_built_here(
     join = plugin.ClinicalKbPlugin._join_other_half
 
     def joined(self: plugin.ClinicalKbPlugin, **kwargs: Any) -> None:
+        nonlocal joining
         other = self.other_half
         assert other is not None
         theirs.update(page.file.src_uri for number, run in enumerate(other.runs)
                       if number not in other.here for page, _ in run)
+        joining = True
         join(self, **kwargs)
+        joining = False
 
     monkeypatch.setattr(plugin, "_build_page", troubled)
     monkeypatch.setattr(plugin.ClinicalKbPlugin, "_join_other_half", joined)
     two = _site(root / "mkdocs.yml", tmp_path / "two", monkeypatch, parallel=True)
     assert theirs and seen == theirs  # built here again: each page of its runs, no other
     assert built_here == seen  # through the theme's template, not blank
+    monographs = {name for name in theirs if name.startswith("monographs/")}
+    assert set(stamped_here) == (monographs if formulary == "grouped_data" else set())
+    assert monographs or formulary == "data"
     assert sorted(two) == sorted(one)
     assert [name for name in one if one[name] != two[name]] == []
 
