@@ -1,16 +1,17 @@
 """The MkDocs plugin: thin wiring from MkDocs' hooks to the plain functions of the pipeline.
 
 ``on_config`` loads and checks all data before MkDocs writes anything, and renders the
-monograph pages, writes their exports and indexes them for search (on both cores for a large
-formulary); ``on_files`` adds them as generated files (nothing is written into ``content/``)
-and merges the halves' search indexes; ``on_pre_page`` has a
-monograph page joined from its skeleton (generator/skeleton.py) instead of Python-Markdown's
-pass; ``on_page_markdown`` fills the monograph lists (home page, A–Z and drug-class pages);
-``on_page_content`` puts back the generated HTML of a page Python-Markdown did convert and
-indexes the hand-written pages for search; ``on_env`` writes the search index;
-``on_page_context``, at a large build's first page, has a forked process put half the pages
-through the theme's template (``on_post_build`` waits for it); ``on_post_page`` compacts the
-HTML; ``on_serve`` watches ``data/``.
+monograph pages, converts a build's (generator/skeleton.py), writes their exports and indexes
+them for search (on both cores for a large formulary); ``on_files`` adds them as generated
+files (nothing is written into ``content/``) and merges the halves' search indexes;
+``on_pre_page`` has a monograph page take its conversion, or be joined from its skeleton,
+instead of Python-Markdown's pass; ``on_page_markdown`` fills the monograph lists (home page,
+A–Z and drug-class pages); ``on_page_content`` puts back the generated HTML of a page
+Python-Markdown did convert and indexes the hand-written pages for search; ``on_env`` writes
+the search index; ``on_page_context``, at a large build's first page, stamps the theme's
+template for the monograph pages (generator/stamp.py) and has a forked process share the
+pages' trip through it (``on_post_build`` waits for it); ``on_post_page`` puts each article
+back, linked to its exports, and compacts the HTML; ``on_serve`` watches ``data/``.
 """
 
 from __future__ import annotations
@@ -162,12 +163,6 @@ class _ConvertedPage:
     page: Converted
 
 
-def _marker(path: str, *, has_h1: bool) -> str:
-    """What stands for a monograph's article in its page until the page is written. It holds
-    "<h1" when the article does, for the theme asks that of it (and adds a title otherwise)."""
-    return f"<!--kb-article {path}{' <h1' if has_h1 else ''}-->"
-
-
 class _SpooledPage(File):
     """A build's monograph page, its Markdown waiting in the build's spool until MkDocs reads
     it, or (``converted``) its article waiting there, converted already."""
@@ -296,11 +291,10 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         self.page_files: dict[str, Spooled | _ConvertedPage] = {}
         """A build's monograph pages, by path: where each one's Markdown waits in the spool from
         its rendering until MkDocs reads it (a preview keeps ``pages`` in memory instead)."""
-        self.set_aside: dict[str, tuple[str, Spooled, bool]] = {}
+        self.set_aside: dict[str, tuple[str, Spooled]] = {}
         """A build's monograph articles, kept on disk from their conversion until their page is
-        written, by page: the marker that stands for each in ``page.content``, where it waits,
-        and whether its links to its exports are still to be made (an article converted as it
-        was rendered: they are made as its page is written)."""
+        written (their links to their exports made then), by page: the marker that stands for
+        each in ``page.content``, and where it waits."""
         self.files: Files | None = None
         """The build's files, once every one is known (``on_env``)."""
         self.page_dir: Path | None = None
@@ -621,8 +615,9 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         both cores, not in MkDocs' reading of each page in this process alone), with what
         MkDocs needs besides; or, when the skeleton renderer leaves the page to
         Python-Markdown, its Markdown."""
+        assert self.skeletons is not None
         skeleton, blocks = stash_html_blocks(markdown)
-        converted = self.skeletons.convert(skeleton, blocks) if self.skeletons else None
+        converted = self.skeletons.convert(skeleton, blocks)
         if converted is None:
             return spool.put(markdown)
         return _ConvertedPage(spool.put(converted.content), "<h1" in converted.content,
@@ -679,9 +674,8 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
             def render(config: MkDocsConfig, files: Files) -> None:
                 converted = getattr(page.file, "converted", None)
                 if converted is not None:  # as it was rendered, its article on disk
-                    marker = _marker(path, has_h1=converted.has_h1)
-                    converted.page.apply(page, content=marker)
-                    self.set_aside[path] = (marker, converted.article, True)
+                    converted.page.apply(page, content=self._set_aside(
+                        path, converted.article, has_h1=converted.has_h1))
                     return
                 blocks = self.blocks.get(path)
                 if blocks is not None and self.skeletons is not None and \
@@ -703,12 +697,12 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         if not page.file.generated_by and self.search is not None:  # hand-written pages
             self._add_to_search(page.file.src_uri, page_doc(page.title or "", html),
                                 page.file.url)
-        if page.file.src_uri in self.set_aside:  # its article on disk already: linked as written
-            return html
-        html = link_exports(html, lambda path: _url_to(files, path, page))
-        if isinstance(page.file, _SpooledPage):
-            return self._set_aside_article(page.file.src_uri, html)
-        return html
+        if isinstance(page.file, _SpooledPage):  # linked to its exports as its page is written
+            if page.file.converted is not None:  # set aside as it was converted
+                return html
+            assert self.spool is not None
+            return self._set_aside(page.file.src_uri, self.spool.put(html), has_h1="<h1" in html)
+        return link_exports(html, lambda path: _url_to(files, path, page))
 
     def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
         """A monograph page of a build, read back from the spool as it was written (as bytes:
@@ -720,13 +714,13 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         skeleton, self.blocks[page.file.src_uri] = stash_html_blocks(page.file.content_string)
         return skeleton
 
-    def _set_aside_article(self, path: str, html: str) -> str:
+    def _set_aside(self, path: str, article: Spooled, *, has_h1: bool) -> str:
         """Keep a monograph's article on disk until its page is written, and give the theme a
         marker instead: MkDocs holds every page's content until it has written the last page
-        (80 MiB of 2,000 monographs' articles)."""
-        assert self.spool is not None
-        marker = _marker(path, has_h1="<h1" in html)
-        self.set_aside[path] = (marker, self.spool.put(html), False)
+        (80 MiB of 2,000 monographs' articles). The marker holds "<h1" when the article does,
+        for the theme asks that of it (and adds a title otherwise)."""
+        marker = f"<!--kb-article {path}{' <h1' if has_h1 else ''}-->"
+        self.set_aside[path] = (marker, article)
         return marker
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
@@ -756,17 +750,15 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         aside = self.set_aside.get(page.file.src_uri)
         if aside is not None and output and not output.isspace():  # blank: the second
             # process writes it
-            marker, spooled, unlinked = aside
+            marker, spooled = aside
             shown = output.count(marker)
             if shown != 1:  # a template that shows page.content twice or never
                 raise PluginError(f"the theme's template shows the article of "
                                   f"{page.file.src_uri} {shown} times, not once")
-            article = spooled.read()
-            if unlinked:
-                files = self.files
-                assert files is not None
-                article = link_exports(article, lambda path: _url_to(files, path, page))
-            output = output.replace(marker, article)
+            files = self.files
+            assert files is not None
+            output = output.replace(marker, link_exports(
+                spooled.read(), lambda path: _url_to(files, path, page)))
         return compact_html(output)
 
     def on_post_template(self, output_content: str, *, template_name: str,

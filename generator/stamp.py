@@ -104,8 +104,8 @@ class _Model:
 class PageStamp:
     """The theme's page template, rendered once and filled for each monograph page."""
 
-    def __init__(self, env: jinja2.Environment, pieces: list[str], slots: list[str],
-                 model: _Model) -> None:
+    def __init__(self, env: jinja2.Environment, nav: NavCache, pieces: list[str],
+                 slots: list[str], model: _Model) -> None:
         self._toc = env.from_string(_TOC_TEMPLATE)
         self._tocs: dict[tuple[Any, ...], str] = {}
         """Each table of contents written, by what Material's partial reads of it: most
@@ -114,8 +114,7 @@ class PageStamp:
         self._pieces = pieces
         self._slots = slots
         self._model = model
-        nav = env.globals.get("kb_nav")
-        self._nav = nav if isinstance(nav, NavCache) else None
+        self._nav = nav
 
     @classmethod
     def make(cls, env: jinja2.Environment, template: str, pages: Sequence[Page], *,
@@ -125,7 +124,8 @@ class PageStamp:
         first two, each put through the template whole first (so that the navigation the stamp
         holds is one a real page was given); None when there are not two pages or the stamp
         would write either differently."""
-        if len(pages) < 2 or not isinstance(env.globals.get("kb_nav"), NavCache):
+        cache = env.globals.get("kb_nav")
+        if len(pages) < 2 or not isinstance(cache, NavCache):
             return None
         theme = env.get_template(template)
         whole = []
@@ -135,7 +135,7 @@ class PageStamp:
                 whole.append((page, context, theme.render(context)))
         model_page, model_context, _ = whole[0]
         with _built(model_page, config):
-            stamp = cls._cut(env, theme, model_page, model_context)
+            stamp = cls._cut(env, cache, theme, model_page, model_context)
         if stamp is None:
             return None
         for page, context, output in whole:
@@ -145,10 +145,8 @@ class PageStamp:
         return stamp
 
     @classmethod
-    def _cut(cls, env: jinja2.Environment, theme: jinja2.Template, page: Page,
+    def _cut(cls, env: jinja2.Environment, nav: NavCache, theme: jinja2.Template, page: Page,
              context: Mapping[str, Any]) -> PageStamp | None:
-        nav = env.globals["kb_nav"]
-        assert isinstance(nav, NavCache)
         model = _Model(_meta(page), context["base_url"],
                        nav.key(page, context["nav"], context["base_url"]), page.parent,
                        page.edit_url, page.canonical_url is not None)
@@ -163,8 +161,9 @@ class PageStamp:
                    _PROBE_ARTICLE: "article", "#" + _PROBE_SKIP: "skip"}
         if model.canonical:
             by_text[_PROBE_CANONICAL] = "canonical"
-        forms = {form(_PROBE_TITLE): name for name, form in _title_forms(env).items()}
-        if len(forms) < len(_title_forms(env)) or set(forms) & set(by_text):
+        every_form = _title_forms(env)
+        forms = {form(_PROBE_TITLE): name for name, form in every_form.items()}
+        if len(forms) < len(every_form) or set(forms) & set(by_text):
             return None  # two forms alike: which one a page needs could not be told
         by_text.update(forms)
         pattern = re.compile("|".join(re.escape(t) for t in sorted(by_text, key=len,
@@ -178,7 +177,7 @@ class PageStamp:
         if slots.count("toc") != 1 or slots.count("article") != 1 or \
                 any(_PROBE in piece.lower() for piece in pieces):
             return None  # a marker the template wrote some other way: no stamp
-        return cls(env, pieces, slots, model)
+        return cls(env, nav, pieces, slots, model)
 
     def fits(self, page: Page, context: Mapping[str, Any]) -> bool:
         """Whether the stamp writes ``page`` as the template would: everything the template
@@ -190,7 +189,6 @@ class PageStamp:
                 and (page.canonical_url is not None) == model.canonical
                 and not page.is_homepage and page.previous_page is None
                 and page.next_page is None and not page.file.inclusion.is_excluded()  # type: ignore[no-untyped-call]
-                and self._nav is not None
                 and self._nav.key(page, context["nav"], context["base_url"]) == model.nav_key)
 
     def render(self, page: Page, context: Mapping[str, Any]) -> str:
