@@ -33,7 +33,17 @@ from typing import Any
 from . import doses, inline, units, vocabulary
 from .citations import number_citations
 from .loader import KnowledgeBase, LoadedMonograph
-from .model import Bounds, Dose, DoseStep, Duration, Monograph, Population, Quantity, Regimen
+from .model import (
+    Bounds,
+    Dose,
+    DoseStep,
+    Duration,
+    Listing,
+    Monograph,
+    Population,
+    Quantity,
+    Regimen,
+)
 from .references import Reference
 from .schema import monograph_schema
 
@@ -407,6 +417,9 @@ def monograph_exports(loaded: LoadedMonograph, kb: KnowledgeBase, *, version: st
     """One monograph's two files ``(path in the site, text)`` and what the formulary files
     need of it."""
     m = loaded.monograph
+    if isinstance(m, Listing):
+        raise TypeError(f"{loaded.source.name}: a listing is not a monograph; export the "
+                        "record read")
     folder = page_address(m)
     knowledge = dumps(medication_knowledge(m, kb, version=version, disclaimer=disclaimer))
     files = [(folder + MONOGRAPH_JSON, dumps(monograph_json(

@@ -7,11 +7,12 @@ drug). Problems are raised together as one :class:`~generator.errors.DataError`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 import types
 import typing
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -32,8 +33,9 @@ from .model import (
     SearchTerms,
     is_empty,
     iter_strings,
+    listing,
 )
-from .parallel import in_shares
+from .parallel import in_halves, in_shares
 from .references import Reference, duplicate_identity
 from .yamlsource import (
     LIBRARY_SCALE,
@@ -115,16 +117,21 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-@collector_paused()
-def _load_all(data_dir: Path, *, today: dt.date | None, only: list[Path] | None,
-              keep: bool) -> tuple[KnowledgeBase, int]:
-    """Everything in ``data_dir`` (its monographs only when ``keep``) and how many monographs
-    were checked."""
-    problems: list[Problem] = []
-    warnings: list[Problem] = []
+Shared = tuple[dict[str, tuple[Reference, Path_]], YamlDocument | None, dict[str, DrugClass],
+               SearchTerms]
+"""The reference library (each work with where it stands), its file, the drug classes and the
+search terms: what every monograph is checked and rendered against."""
+
+
+def _shared(data_dir: Path, problems: list[Problem]) -> Shared:
     references, reference_doc = _load_references(data_dir / REFERENCES_FILE, problems)
     classes = _load_classes(data_dir / CLASSES_FILE, problems)
     search_terms = _load_search_terms(data_dir / SEARCH_TERMS_FILE, problems)
+    return references, reference_doc, classes, search_terms
+
+
+def _monograph_paths(data_dir: Path, only: list[Path] | None, problems: list[Problem]
+                     ) -> list[Path]:
     monograph_dir = data_dir / MONOGRAPHS_DIR
     problems += account_for_files(data_dir)
     root = data_dir.resolve()
@@ -138,17 +145,87 @@ def _load_all(data_dir: Path, *, today: dt.date | None, only: list[Path] | None,
                                                         "monographs are the .yaml files there")
                      for p in only if p.resolve() not in known]
         paths = [p for p in paths if p.resolve() in wanted]
-    today = today or dt.date.today()
+    return paths
+
+
+@collector_paused()
+def _load_all(data_dir: Path, *, today: dt.date | None, only: list[Path] | None,
+              keep: bool) -> tuple[KnowledgeBase, int]:
+    """Everything in ``data_dir`` (its monographs only when ``keep``) and how many monographs
+    were checked."""
+    problems: list[Problem] = []
+    references, reference_doc, classes, search_terms = _shared(data_dir, problems)
+    paths = _monograph_paths(data_dir, only, problems)
     monographs, cited, chunk_problems, chunk_warnings = _load_monographs(
-        paths, references=references, classes=classes, today=today, keep=keep)
+        paths, references=references, classes=classes, today=today or dt.date.today(),
+        keep=keep)
     problems += chunk_problems
-    warnings += chunk_warnings
+    warnings = chunk_warnings
     if not only and reference_doc is not None:
         warnings += _uncited(cited, references, reference_doc)
     if problems:
         raise DataError(problems)
     return KnowledgeBase(monographs, {r.id: r for r, _ in references.values()}, warnings,
                          classes, search_terms), len(cited)
+
+
+Rendered = TypeVar("Rendered")
+
+
+def load_and_render(data_dir: Path,
+                    render: Callable[[KnowledgeBase, Iterable[LoadedMonograph]], Rendered], *,
+                    today: dt.date | None = None) -> tuple[KnowledgeBase, list[Rendered]]:
+    """For a build: read and check all of ``data_dir`` as :func:`load_knowledge_base` does, and
+    raise the same :class:`DataError`; but hand each monograph, as soon as it is read and
+    checked, to ``render`` in the process that read it (half of them in a second process, from
+    200), and keep of it only its :class:`~generator.model.Listing`. No process ever holds every
+    record (2,000 held 150 MiB, and a second process forked to render them counted them again),
+    and none is sent from one process to the other.
+
+    ``render(kb, monographs)`` is called once for each half with the knowledge base as far as
+    it is known (references, drug classes, search terms; no monographs yet) and that half's
+    monographs, to iterate once; its results come back in order, one for each half. A
+    monograph is handed on only while its half has found no problem: once any file has one,
+    nothing will be published, and the rest are only checked."""
+    problems: list[Problem] = []
+    references, reference_doc, classes, search_terms = _shared(data_dir, problems)
+    known = KnowledgeBase([], {r.id: r for r, _ in references.values()}, [], classes,
+                          search_terms)
+    paths = _monograph_paths(data_dir, None, problems)
+    day = today or dt.date.today()
+
+    def half(chunk: Sequence[Path]) -> tuple[Loaded, Rendered]:
+        found: list[Problem] = []
+        warnings: list[Problem] = []
+        listed: list[LoadedMonograph] = []
+
+        def checked() -> Iterator[LoadedMonograph]:
+            for path in chunk:
+                loaded = _load_monograph(path, references=references, classes=classes,
+                                         problems=found, warnings=warnings, today=day)
+                if loaded is None:
+                    continue
+                listed.append(dataclasses.replace(loaded, monograph=listing(loaded.monograph)))
+                if not found and not problems:
+                    yield loaded
+
+        monographs = checked()
+        rendered = render(known, monographs)
+        for _ in monographs:  # whatever render left: every file is checked
+            pass
+        return (listed, [m.cited for m in listed], found, warnings), rendered
+
+    halves = in_halves(paths, half)
+    problems += [p for (loaded, _) in halves for p in loaded[2]]
+    warnings = [w for (loaded, _) in halves for w in loaded[3]]
+    cited = [c for (loaded, _) in halves for c in loaded[1]]
+    if reference_doc is not None:
+        warnings += _uncited(cited, references, reference_doc)
+    if problems:
+        raise DataError(problems)
+    known.monographs = [m for (loaded, _) in halves for m in loaded[0]]
+    known.warnings = warnings
+    return known, [rendered for (_, rendered) in halves]
 
 
 Loaded = tuple[list[LoadedMonograph], list[frozenset[str]], list[Problem], list[Problem]]

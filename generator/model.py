@@ -900,6 +900,28 @@ class Monograph(KbModel):
         return None if value is None or is_empty(value) else value
 
 
+LISTED_FIELDS = ("title", "generic_name", "status", "drug_classes", "synonyms", "brand_names",
+                 "indication", "review")
+"""What the lists of a build show of a monograph: the navigation, the A–Z and drug-class pages
+and the home page's table."""
+
+
+class Listing(Monograph):
+    """A monograph as a build's lists know it once its page and exports are written: the fields
+    of ``LISTED_FIELDS`` and nothing else (``loader.load_and_render``). Its other fields are
+    missing, not empty: reading one raises, and a page or export made from it would be refused
+    (``render.render_page``, ``export.monograph_exports``), so no list's record can ever be
+    published as a monograph whose sections are "not stated in source"."""
+
+
+def listing(monograph: Monograph) -> Listing:
+    """What the lists of a build need of ``monograph``; see :class:`Listing`."""
+    listed = Listing.model_construct(**{name: getattr(monograph, name) for name in LISTED_FIELDS})
+    for name in set(listed.__dict__) - set(LISTED_FIELDS):  # missing, not their defaults
+        del listed.__dict__[name]
+    return listed
+
+
 def is_empty(record: BaseModel) -> bool:
     """True when a record holds no content: every field empty, None or itself empty."""
     for name in type(record).model_fields:

@@ -2,7 +2,8 @@
 
 ``on_config`` loads and checks all data before MkDocs writes anything, and renders the
 monograph pages, converts a build's (generator/skeleton.py), writes their exports and indexes
-them for search (on both cores for a large formulary); ``on_files`` adds them as generated
+them for search (on both cores for a large formulary; a build renders each monograph as soon
+as it is read and keeps only its listing, ``loader.load_and_render``); ``on_files`` adds them as generated
 files (nothing is written into ``content/``) and merges the halves' search indexes;
 ``on_pre_page`` has a monograph page take its conversion, or be joined from its skeleton,
 instead of Python-Markdown's pass; ``on_page_markdown`` fills the monograph lists (home page,
@@ -22,7 +23,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,13 @@ from .export import (
     monograph_exports,
     schema_export,
 )
-from .loader import KnowledgeBase, LoadedMonograph, collector_paused, load_knowledge_base
+from .loader import (
+    KnowledgeBase,
+    LoadedMonograph,
+    collector_paused,
+    load_and_render,
+    load_knowledge_base,
+)
 from .model import Monograph
 from .parallel import Background, Tickets, in_background, in_halves
 from .render import (
@@ -163,6 +170,20 @@ class _ConvertedPage:
     page: Converted
 
 
+@dataclasses.dataclass
+class _Half:
+    """One half of the monographs rendered, in the process that read them: a preview's pages
+    (Markdown) or a build's (where each waits in the spool), by path; the exports written;
+    each monograph's share of the formulary files, by source file name; and a build's search
+    documents, indexed as they were rendered."""
+
+    pages: dict[str, str] = dataclasses.field(default_factory=dict)
+    page_files: dict[str, Spooled | _ConvertedPage] = dataclasses.field(default_factory=dict)
+    written: list[str] = dataclasses.field(default_factory=list)
+    parts: dict[str, MonographExport] = dataclasses.field(default_factory=dict)
+    search: SearchPart | None = None
+
+
 class _SpooledPage(File):
     """A build's monograph page, its Markdown waiting in the build's spool until MkDocs reads
     it, or (``converted``) its article waiting there, converted already."""
@@ -267,8 +288,13 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         self.data_dir = Path("data")
         self.search_dir: Path | None = None
         self.search_docs: dict[str, tuple[SearchDoc, str, Analysed]] = {}
-        """Each page's search document, link and words, by page: monographs first, in title
-        order, then the hand-written pages in the order MkDocs reads them."""
+        """Each page's search document, link and words, by page: monographs first, in the order
+        of their files (``search_order``), then the hand-written pages in the order MkDocs
+        reads them."""
+        self.search_order: list[str] = []
+        """The monograph pages in the order they were rendered and indexed: their files' order,
+        whether or not one process read them all (a build's pages reach MkDocs in title
+        order)."""
         self.search: SearchIndex | None = None
         """A build's index, fed page by page (a preview keeps ``search_docs`` instead)."""
         self.search_parts: list[SearchPart] = []
@@ -316,17 +342,25 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         if os.environ.get(OFFLINE_ENV, "").lower() in ("1", "true", "yes"):
             config.use_directory_urls = False  # file:// has no index.html for a folder
         try:
-            with collector_paused():  # until frozen: its first pass after reading would scan
-                # every record just read, half a second at 2,000 monographs
-                self.kb = load_knowledge_base(self.data_dir)
-                if not self.preview:
-                    gc.freeze()  # the records last the build: the collector need not rescan them
             self.skeletons = SkeletonRenderer(config)
-            self.pages, self.page_files, self.exports = self._render_and_export(config)
-            self.grouped = grouped(self.kb, include_drafts=self.include_drafts)
+            render = self._renderer(config)
+            if self.preview:  # keeps every record, to render again only what a save changes
+                with collector_paused():
+                    kb = load_knowledge_base(self.data_dir)
+                halves = in_halves(kb.monographs, lambda chunk: render(kb, chunk))
+            else:
+                gc.freeze()  # what is here lasts the build: the collector need not rescan it
+                try:
+                    kb, halves = load_and_render(self.data_dir, render)
+                except BaseException:
+                    gc.unfreeze()
+                    raise
+            self.kb = kb
+            self._join(halves, kb, config)
+            self.grouped = grouped(kb, include_drafts=self.include_drafts)
             drafts = self.include_drafts
-            self.browse_pages = ({**render_letter_pages(self.kb, include_drafts=drafts),
-                                  **render_class_pages(self.kb, include_drafts=drafts)}
+            self.browse_pages = ({**render_letter_pages(kb, include_drafts=drafts),
+                                  **render_class_pages(kb, include_drafts=drafts)}
                                  if self.grouped else {})
         except KbError as e:
             raise PluginError(f"the data has problems:\n{e}") from e
@@ -344,19 +378,23 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         loaded = {monograph_path(m.monograph): m.monograph  # a preview's pages' records
                   for m in self.kb.published(include_drafts=self.include_drafts)
                   } if self.pages else {}
-        urls = []
+        urls: dict[str, str] = {}
         for path, spooled in self.page_files.items():  # a build's, read from disk by MkDocs
             waiting = _SpooledPage.waiting(config, path, spooled)
             files.append(waiting)
-            urls.append(waiting.url)
+            urls[path] = waiting.url
         for path, markdown in self.pages.items():  # a preview's, kept in memory
-            page_file = self.monograph_file(config, loaded[path], path, markdown,
-                                            index=not self.search_parts)
+            page_file = self.monograph_file(config, loaded[path], path, markdown, index=False)
             files.append(page_file)
-            urls.append(page_file.url)
-        for part in self.search_parts:  # indexed as the pages were rendered, on both cores
-            self.search.merge(part, urls[:len(part.docs)])
-            del urls[:len(part.docs)]
+            urls[path] = page_file.url
+        in_order = [urls[path] for path in self.search_order]  # the order they were rendered
+        for part in self.search_parts:  # a build's, indexed as rendered, on both cores
+            self.search.merge(part, in_order[:len(part.docs)])
+            del in_order[:len(part.docs)]
+        if self.pages:  # a preview's, indexed here, keeping each one's words
+            for path in self.search_order:
+                self._add_to_search(path, self._monograph_doc(loaded[path], self.pages[path],
+                                                              self.kb), urls[path])
         self.search_parts = []
         self.pages = {}  # MkDocs holds the skeletons now; keep one copy of each page, not two
         for path, markdown in self.browse_pages.items():  # their lists are filled per page
@@ -379,12 +417,12 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         else:
             page_file = File.generated(config, path, content=skeleton)
         if index:
-            self._add_to_search(path, self._monograph_doc(m, markdown), page_file.url)
+            assert self.kb is not None
+            self._add_to_search(path, self._monograph_doc(m, markdown, self.kb), page_file.url)
         return page_file
 
-    def _monograph_doc(self, m: Monograph, markdown: str) -> SearchDoc:
-        assert self.kb is not None
-        classes = [self.kb.classes[c] for c in m.drug_classes if c in self.kb.classes]
+    def _monograph_doc(self, m: Monograph, markdown: str, kb: KnowledgeBase) -> SearchDoc:
+        classes = [kb.classes[c] for c in m.drug_classes if c in kb.classes]
         labels = [c.label for c in classes]
         words = [*labels, *(c.atc for c in classes if c.atc), m.indication or ""]
         return monograph_doc(
@@ -541,13 +579,13 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
             shutil.rmtree(self.search_dir, ignore_errors=True)
             self.search_dir = None
 
-    def _render_and_export(self, config: MkDocsConfig
-                           ) -> tuple[dict[str, str], dict[str, Spooled | _ConvertedPage],
-                                      list[str]]:
-        """Render each monograph's page and write its JSON and FHIR files into a folder of this
-        build, half of them on the other core; then the formulary files and the schema.
-        Returns the pages (a preview's, in memory; a build's, in its spool: 2,000 pages are
-        80 MiB of text) and the paths of the exports written."""
+    def _renderer(self, config: MkDocsConfig) -> Callable[[KnowledgeBase,
+                                                          Iterable[LoadedMonograph]], _Half]:
+        """What renders each monograph's page and writes its JSON and FHIR files into a folder
+        of this build, called for each half of the monographs in the process that has them
+        (``_join``, which also writes the formulary files, puts the halves together). A
+        preview's pages are kept in memory; a build's in its spool (2,000 pages are 80 MiB of
+        text)."""
         self._remove_exports()
         self._remove_pages()
         export_dir = self.export_dir = Path(tempfile.mkdtemp(prefix="kb-export-"))
@@ -555,8 +593,6 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
             self.page_dir = Path(tempfile.mkdtemp(prefix="kb-pages-"))
             self.spool = Spool(self.page_dir)
         spool = self.spool
-        kb = self.kb
-        assert kb is not None
         settings = export_settings(config)
         formatted: dict[str, Markup] = {}
 
@@ -564,51 +600,54 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
             _write_export(_kept(export_dir, path), pieces)
             return path
 
-        def work(chunk: Sequence[LoadedMonograph]
-                 ) -> tuple[dict[str, str], dict[str, Spooled | _ConvertedPage], list[str],
-                            list[tuple[str, MonographExport]], SearchPart | None]:
-            pages, page_files, written, parts = {}, {}, [], []
+        def work(kb: KnowledgeBase, monographs: Iterable[LoadedMonograph]) -> _Half:
+            half = _Half()
             search = None if self.preview else SearchIndex(kb.search_terms)
-            for loaded in chunk:
+            for loaded in monographs:
                 draft = loaded.monograph.status == "draft"
                 if self.include_drafts or not draft:
                     path, markdown = render_page(loaded, kb, formatted=formatted)
                     if spool is None:
-                        pages[path] = markdown
+                        half.pages[path] = markdown
                     else:
-                        page_files[path] = self._spool_page(spool, markdown)
+                        half.page_files[path] = self._spool_page(spool, markdown)
                     if search is not None:  # linked in on_files, once MkDocs knows its URL
-                        search.add(self._monograph_doc(loaded.monograph, markdown), "")
+                        search.add(self._monograph_doc(loaded.monograph, markdown, kb), "")
                 if not draft:  # drafts are never exported
                     files, part = monograph_exports(loaded, kb, **settings)
-                    written += [write(path, [text]) for path, text in files]
+                    half.written += [write(path, [text]) for path, text in files]
                     if spool is not None:  # a build's Bundle reads each resource back
                         part = dataclasses.replace(
                             part, fhir=_kept(export_dir, part.folder + FHIR_JSON))
-                    parts.append((loaded.source.name, part))
-            return (pages, page_files, written, parts,
-                    search.part() if search is not None else None)
+                    half.parts[loaded.source.name] = part
+            half.search = search.part() if search is not None else None
+            return half
 
-        pages: dict[str, str] = {}
-        page_files: dict[str, Spooled | _ConvertedPage] = {}
-        written: list[str] = []
-        self.export_parts = {}
-        self.search_parts = []
-        kept = []
-        for half_pages, half_files, half_written, half_parts, search_part in in_halves(
-                kb.published(include_drafts=True), work):
-            pages.update(half_pages)
-            page_files.update(half_files)
-            written += half_written
-            kept += [part for _, part in half_parts]
-            if self.preview:
-                self.export_parts.update(half_parts)
-            if search_part is not None:
-                self.search_parts.append(search_part)
-        written += [write(path, pieces) for path, pieces in formulary_pieces(kept, **settings)]
+        return work
+
+    def _join(self, halves: list[_Half], kb: KnowledgeBase, config: MkDocsConfig) -> None:
+        """Put the rendered halves together: the pages in title order, as MkDocs lists them
+        (the sitemap follows it), the search documents in file order, as they were indexed;
+        then write the formulary files (the monographs in title order) and the schema."""
+        assert self.export_dir is not None
+        export_dir = self.export_dir
+        pages = {p: markdown for h in halves for p, markdown in h.pages.items()}
+        page_files = {p: spooled for h in halves for p, spooled in h.page_files.items()}
+        self.search_order = [*pages, *page_files]
+        titled = [monograph_path(m.monograph) for m in kb.published(include_drafts=True)]
+        self.pages = {p: pages[p] for p in titled if p in pages}
+        self.page_files = {p: page_files[p] for p in titled if p in page_files}
+        self.search_parts = [h.search for h in halves if h.search is not None]
+        parts = {name: part for h in halves for name, part in h.parts.items()}
+        self.export_parts = parts if self.preview else {}
+        self.exports = [path for h in halves for path in h.written]
+        kept = [parts[m.source.name] for m in kb.published(include_drafts=False)]
+        for path, pieces in formulary_pieces(kept, **export_settings(config)):
+            _write_export(_kept(export_dir, path), pieces)
+            self.exports.append(path)
         path, text = schema_export()
-        written.append(write(path, [text]))
-        return pages, page_files, written
+        _write_export(_kept(export_dir, path), [text])
+        self.exports.append(path)
 
     def _spool_page(self, spool: Spool, markdown: str) -> Spooled | _ConvertedPage:
         """Where a build's page waits: its article, converted here as it is rendered (so on
@@ -655,10 +694,10 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         self._remove_pages()
 
     def _let_go(self) -> None:
-        """Let go of a build's records and pages once it is done (a preview keeps them for its
-        next build), then hand the objects frozen in ``on_config`` back to the collector. Freed
-        now by their reference counts, the records are not scanned again by the collector's
-        last passes as the process ends: those took 2 s at 2,000 monographs."""
+        """Let go of a build's listings and pages once it is done (a preview keeps its records
+        for its next build), then hand the objects frozen in ``on_config`` back to the
+        collector. Freed now by their reference counts, they are not scanned again by the
+        collector's last passes as the process ends."""
         if not self.preview:
             self.kb = None
             self.blocks, self.lists = {}, {}

@@ -415,8 +415,8 @@ class Preview:
         state = self.state
         assert state is not None and state.plugin.kb is not None
         plugin, config, kb = state.plugin, state.config, state.plugin.kb
-        order = [monograph_path(m.monograph)
-                 for m in kb.published(include_drafts=plugin.include_drafts)]
+        order = [monograph_path(m.monograph) for m in kb.monographs  # in their files' order
+                 if plugin.include_drafts or m.monograph.status != "draft"]
         docs = {p: plugin.search_docs[p] for p in order}
         docs.update((k, v) for k, v in plugin.search_docs.items() if k not in docs)
         plugin.search_docs = docs

@@ -400,3 +400,15 @@ def write_formulary(data: Path, n: int, *, seed: int = 1, anchors: bool = True) 
             refs_out.write(reference_yaml(ref, rng))
     shutil.copy(ROOT / "data" / "search-terms.yaml", data / "search-terms.yaml")
     return names
+
+
+def retitle_last(data: Path, title: str = "Aa first by title") -> str:
+    """Give the last monograph file of ``data`` a title that sorts first, as a formulary's titles
+    need not follow its file names ("Paracetamol for fever" in acetaminophen.yaml); returns its
+    generic name. Its A–Z letter changes with it."""
+    last = sorted((data / "monographs").glob("*.yaml"))[-1]
+    lines = last.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith("title: "))
+    lines[at] = f"title: {_yaml(title)}\n"
+    last.write_text("".join(lines), encoding="utf-8")
+    return last.stem

@@ -8,6 +8,7 @@ import array
 import datetime as dt
 import fcntl
 import gc
+import json
 import logging
 import os
 import pickle
@@ -26,12 +27,19 @@ from mkdocs.livereload import LiveReloadServer
 from generator import parallel as halves
 from generator import plugin, stamp
 from generator.errors import DataError
-from generator.loader import KnowledgeBase, check_knowledge_base, load_knowledge_base
+from generator.export import monograph_exports
+from generator.loader import (
+    KnowledgeBase,
+    LoadedMonograph,
+    check_knowledge_base,
+    load_knowledge_base,
+)
+from generator.model import Listing, Monograph
 from generator.preview import Preview
 from generator.spool import Spool, Spooled
 
 from .conftest import ROOT, copy_project
-from .synthetic import write_formulary
+from .synthetic import retitle_last, write_formulary
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -168,24 +176,28 @@ def test_a_build_on_two_cores_is_the_build_on_one(data: Path, tmp_path: Path,
     """Pages, exports and search: every file, every byte, drafts in either half included."""
     root = copy_project(tmp_path / "project", data=False)
     shutil.copytree(data, root / "data")
+    retitle_last(root / "data")  # read in the second half, listed and exported first
     files = sorted((root / "data" / "monographs").glob("*.yaml"))
-    for draft in (files[0], files[-1]):
+    for draft in (files[0], files[-2]):
         draft.write_text(draft.read_text(encoding="utf-8") + "status: draft\n", encoding="utf-8")
     one = _site(root / "mkdocs.yml", tmp_path / "one", monkeypatch, parallel=False)
     two = _site(root / "mkdocs.yml", tmp_path / "two", monkeypatch, parallel=True)
-    assert len(forks) == 3  # reading; rendering and exporting; the theme's template
+    assert len(forks) == 2  # reading, rendering and exporting; the theme's template
     assert sorted(two) == sorted(one)
     assert [name for name in one if one[name] != two[name]] == []
     assert "DRAFT" in two[f"monographs/{files[0].stem}/index.html"].decode()
-    assert f"monographs/{files[-1].stem}/medicationknowledge.fhir.json" not in two
-    assert f"monographs/{files[-2].stem}/medicationknowledge.fhir.json" in two
+    assert f"monographs/{files[-2].stem}/medicationknowledge.fhir.json" not in two
+    assert f"monographs/{files[-1].stem}/medicationknowledge.fhir.json" in two
+    listed = json.loads(two["formulary.json"])["monographs"]
+    assert listed[0]["title"] == "Aa first by title"  # the formulary files list by title
 
 
 def test_a_build_lets_go_of_its_records_and_leaves_nothing_frozen(
         data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A build freezes its records for the collector while it runs, and lets go of them when it
-    is done: a process that goes on (a test run, a server) keeps neither the records nor
-    anything frozen out of the collector's sight. A failed build does the same."""
+    """A build freezes what it starts with for the collector while it runs (the records are
+    read, rendered and let go one by one, so the collector has them in sight), and lets go of
+    its listings when it is done: a process that goes on (a test run, a server) keeps neither
+    them nor anything frozen out of the collector's sight. A failed build does the same."""
     root = copy_project(tmp_path / "project", data=False)
     shutil.copytree(data, root / "data")
     monkeypatch.setattr(halves, "PARALLEL_FROM", 2)
@@ -196,7 +208,7 @@ def test_a_build_lets_go_of_its_records_and_leaves_nothing_frozen(
     freeze = gc.freeze
 
     def counted() -> None:
-        assert not gc.isenabled()  # frozen before the collector's first pass over the records
+        assert kb_plugin.kb is None  # frozen before any record is read
         frozen.append(gc.get_freeze_count())
         freeze()
 
@@ -217,6 +229,42 @@ def test_a_build_lets_go_of_its_records_and_leaves_nothing_frozen(
     with pytest.raises(PluginError):
         kb_plugin.on_config(config)
     assert gc.isenabled() and gc.get_freeze_count() == 0  # a data error leaves it as it was
+
+
+def test_a_build_holds_one_record_at_a_time_and_keeps_only_listings(
+        data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build renders each monograph as soon as it is read and keeps only what its lists show
+    of it: no process holds every record (2,000 held 150 MiB). What it keeps can never be
+    published as a page or an export whose sections say "not stated in source"."""
+    root = copy_project(tmp_path / "project", data=False)
+    shutil.copytree(data, root / "data")
+    monkeypatch.setattr(halves, "PARALLEL_FROM", 10**9)  # one process: all it holds is here
+    held: list[int] = []
+    render_page = plugin.render_page
+
+    def counted(loaded: LoadedMonograph, kb: KnowledgeBase, **kwargs: Any) -> tuple[str, str]:
+        held.append(sum(1 for o in gc.get_objects() if type(o) is Monograph))
+        return render_page(loaded, kb, **kwargs)
+
+    monkeypatch.setattr(plugin, "render_page", counted)
+    config = load_config(str(root / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
+    kb_plugin = config.plugins["clinical-kb"]
+    assert isinstance(kb_plugin, plugin.ClinicalKbPlugin)
+    kb_plugin.on_config(config)
+    try:
+        kb = kb_plugin.kb
+        assert kb is not None and len(kb.monographs) == 12 and held == [1] * 12
+        assert all(type(m.monograph) is Listing for m in kb.monographs)
+        first = kb.published(include_drafts=False)[0]
+        assert first.monograph.title and first.monograph.drug_classes
+        with pytest.raises(AttributeError):
+            first.monograph.dosing  # noqa: B018 - missing, not None: it reads as nothing
+        with pytest.raises(TypeError, match="a listing is not a monograph"):
+            render_page(first, kb)
+        with pytest.raises(TypeError, match="a listing is not a monograph"):
+            monograph_exports(first, kb, version="1", disclaimer="d")
+    finally:
+        kb_plugin.on_build_error(error=RuntimeError("the test is done"))
 
 
 def test_no_second_process_to_be_had_reads_everything_here(

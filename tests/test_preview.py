@@ -17,7 +17,7 @@ from generator.preview import Preview, PreviewError
 from .conftest import copy_project, run_mkdocs_build
 from .htmltext import visible_text
 from .searchindex import words_by_page
-from .synthetic import write_formulary
+from .synthetic import retitle_last, write_formulary
 
 VERSION = "preview-test (2026-01-01)"
 MONOGRAPHS = 30  # above 25: the formulary is browsed by A–Z and drug class
@@ -27,6 +27,7 @@ MONOGRAPHS = 30  # above 25: the formulary is browsed by A–Z and drug class
 def template_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = copy_project(tmp_path_factory.mktemp("preview-template"), data=False)
     write_formulary(root / "data", MONOGRAPHS, seed=7)
+    retitle_last(root / "data")  # its page is listed first, its search document last
     return root
 
 
