@@ -3,8 +3,8 @@
 ``on_config`` loads and checks all data before MkDocs writes anything, and renders the
 monograph pages, converts a build's (generator/skeleton.py), writes their exports and indexes
 them for search (on both cores for a large formulary; a build renders each monograph as soon
-as it is read and keeps only its listing, ``loader.load_and_render``); ``on_files`` adds them as generated
-files (nothing is written into ``content/``) and merges the halves' search indexes;
+as it is read and keeps only its listing, ``loader.load_and_render``); ``on_files`` adds them
+as generated files (nothing is written into ``content/``) and merges the halves' search indexes;
 ``on_pre_page`` has a monograph page take its conversion, or be joined from its skeleton,
 instead of Python-Markdown's pass; ``on_page_markdown`` fills the monograph lists (home page,
 A–Z and drug-class pages); ``on_page_content`` puts back the generated HTML of a page
@@ -163,11 +163,12 @@ def _kept(export_dir: Path, path: str) -> Path:
 class _ConvertedPage:
     """A build's monograph page converted as it was rendered: where its article waits in the
     spool, whether the article holds its first-level heading, and the rest of what MkDocs'
-    reading of the page sets (its content left out)."""
+    reading of the page sets (its content left out; None once set: its table of contents,
+    2,000 pages' 16 MiB, is then the page's)."""
 
     article: Spooled
     has_h1: bool
-    page: Converted
+    page: Converted | None
 
 
 @dataclasses.dataclass
@@ -397,6 +398,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
                                                               self.kb), urls[path])
         self.search_parts = []
         self.pages = {}  # MkDocs holds the skeletons now; keep one copy of each page, not two
+        self.page_files = {}  # and the build's pages, each in its file
         for path, markdown in self.browse_pages.items():  # their lists are filled per page
             files.append(File.generated(config, path, content=markdown))
         assert self.export_dir is not None
@@ -711,10 +713,14 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         vars(page).pop("render", None)  # a preview reads a page again: MkDocs' render unless…
         if path in self.blocks or isinstance(page.file, _SpooledPage):  # …a monograph page
             def render(config: MkDocsConfig, files: Files) -> None:
-                converted = getattr(page.file, "converted", None)
-                if converted is not None:  # as it was rendered, its article on disk
+                file = page.file
+                if isinstance(file, _SpooledPage) and file.converted is not None:
+                    converted = file.converted  # as it was rendered, its article on disk
+                    if converted.page is None:
+                        raise TypeError(f"{path} was read already; a build reads a page once")
                     converted.page.apply(page, content=self._set_aside(
                         path, converted.article, has_h1=converted.has_h1))
+                    file.converted = dataclasses.replace(converted, page=None)
                     return
                 blocks = self.blocks.get(path)
                 if blocks is not None and self.skeletons is not None and \
