@@ -35,7 +35,7 @@ from .model import (
     iter_strings,
     listing,
 )
-from .parallel import in_halves, in_shares
+from .parallel import apart, in_halves, in_shares, splits
 from .references import Reference, duplicate_identity
 from .yamlsource import (
     LIBRARY_SCALE,
@@ -117,17 +117,42 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-Shared = tuple[dict[str, tuple[Reference, Path_]], YamlDocument | None, dict[str, DrugClass],
+@dataclass(frozen=True)
+class IdPlaces:
+    """Where each work's id stands in the reference library, for the warning that names a work
+    no monograph cites: kept instead of the file's node tree and data, which held 42 MiB for
+    3,050 works while every monograph was read (and, forked, in both processes)."""
+
+    file: str
+    places: dict[str, tuple[Path_, int, int]]
+    """Each id: its path in the file, line and column."""
+
+
+Shared = tuple[dict[str, tuple[Reference, Path_]], IdPlaces | None, dict[str, DrugClass],
                SearchTerms]
-"""The reference library (each work with where it stands), its file, the drug classes and the
-search terms: what every monograph is checked and rendered against."""
+"""The reference library (each work with where it stands), where its ids stand, the drug
+classes and the search terms: what every monograph is checked and rendered against."""
 
 
 def _shared(data_dir: Path, problems: list[Problem]) -> Shared:
-    references, reference_doc = _load_references(data_dir / REFERENCES_FILE, problems)
+    references, id_places = _load_references(data_dir / REFERENCES_FILE, problems)
     classes = _load_classes(data_dir / CLASSES_FILE, problems)
     search_terms = _load_search_terms(data_dir / SEARCH_TERMS_FILE, problems)
-    return references, reference_doc, classes, search_terms
+    return references, id_places, classes, search_terms
+
+
+def _shared_apart(data_dir: Path, problems: list[Problem]) -> Shared:
+    """:func:`_shared`, read in a process of its own when the monographs are shared with a
+    second process: reading the reference library (2.5 MB of YAML for 3,050 works) took
+    40 MiB that this process kept, and that the second process, forked after it, counted
+    again; what is kept of it is a fifth of that."""
+    def read() -> tuple[Shared, list[Problem]]:
+        found: list[Problem] = []
+        return _shared(data_dir, found), found
+
+    shared, found = apart(read)
+    problems += found
+    return shared
 
 
 def _monograph_paths(data_dir: Path, only: list[Path] | None, problems: list[Problem]
@@ -154,15 +179,15 @@ def _load_all(data_dir: Path, *, today: dt.date | None, only: list[Path] | None,
     """Everything in ``data_dir`` (its monographs only when ``keep``) and how many monographs
     were checked."""
     problems: list[Problem] = []
-    references, reference_doc, classes, search_terms = _shared(data_dir, problems)
+    references, id_places, classes, search_terms = _shared(data_dir, problems)
     paths = _monograph_paths(data_dir, only, problems)
     monographs, cited, chunk_problems, chunk_warnings = _load_monographs(
         paths, references=references, classes=classes, today=today or dt.date.today(),
         keep=keep)
     problems += chunk_problems
     warnings = chunk_warnings
-    if not only and reference_doc is not None:
-        warnings += _uncited(cited, references, reference_doc)
+    if not only and id_places is not None:
+        warnings += _uncited(cited, id_places)
     if problems:
         raise DataError(problems)
     return KnowledgeBase(monographs, {r.id: r for r, _ in references.values()}, warnings,
@@ -188,10 +213,13 @@ def load_and_render(data_dir: Path,
     monograph is handed on only while its half has found no problem: once any file has one,
     nothing will be published, and the rest are only checked."""
     problems: list[Problem] = []
-    references, reference_doc, classes, search_terms = _shared(data_dir, problems)
+    paths_problems: list[Problem] = []
+    paths = _monograph_paths(data_dir, None, paths_problems)
+    references, id_places, classes, search_terms = (
+        _shared_apart if splits(len(paths)) else _shared)(data_dir, problems)
+    problems += paths_problems
     known = KnowledgeBase([], {r.id: r for r, _ in references.values()}, [], classes,
                           search_terms)
-    paths = _monograph_paths(data_dir, None, problems)
     day = today or dt.date.today()
 
     def half(chunk: Sequence[Path]) -> tuple[Loaded, Rendered]:
@@ -219,8 +247,8 @@ def load_and_render(data_dir: Path,
     problems += [p for (loaded, _) in halves for p in loaded[2]]
     warnings = [w for (loaded, _) in halves for w in loaded[3]]
     cited = [c for (loaded, _) in halves for c in loaded[1]]
-    if reference_doc is not None:
-        warnings += _uncited(cited, references, reference_doc)
+    if id_places is not None:
+        warnings += _uncited(cited, id_places)
     if problems:
         raise DataError(problems)
     known.monographs = [m for (loaded, _) in halves for m in loaded[0]]
@@ -368,7 +396,7 @@ def _load_list(doc: YamlDocument, model: type[Record], noun: str, problems: list
 
 
 def _load_references(path: Path, problems: list[Problem]
-                     ) -> tuple[dict[str, tuple[Reference, Path_]], YamlDocument | None]:
+                     ) -> tuple[dict[str, tuple[Reference, Path_]], IdPlaces | None]:
     doc = _read(path, problems, scale=LIBRARY_SCALE)
     if doc is None:
         return {}, None
@@ -385,7 +413,8 @@ def _load_references(path: Path, problems: list[Problem]
         else:
             for kind, identity in duplicate_identity(ref):
                 seen[(kind, identity)] = (ref.id, doc.position((i,))[0])
-    return out, doc
+    return out, IdPlaces(doc.file, {key: ((*where, "id"), *doc.position((*where, "id")))
+                                    for key, (_, where) in out.items()})
 
 
 def _load_classes(path: Path, problems: list[Problem]) -> dict[str, DrugClass]:
@@ -495,12 +524,11 @@ def _load_monograph(path: Path, *, references: dict[str, tuple[Reference, Path_]
     return LoadedMonograph(monograph, path, frozenset(key for _, key in cited))
 
 
-def _uncited(cited_by_each: list[frozenset[str]],
-             references: dict[str, tuple[Reference, Path_]], doc: YamlDocument) -> list[Problem]:
+def _uncited(cited_by_each: list[frozenset[str]], ids: IdPlaces) -> list[Problem]:
     cited = set().union(*cited_by_each)
-    return [doc.problem((*where, "id"), f"reference '{key}' is not cited by any monograph",
-                        severity="warning")
-            for key, (_, where) in references.items() if key not in cited]
+    return [Problem(ids.file, line, column, format_path(where),
+                    f"reference '{key}' is not cited by any monograph", "warning")
+            for key, (where, line, column) in ids.places.items() if key not in cited]
 
 
 # --- pydantic errors → editor messages -------------------------------------------------------

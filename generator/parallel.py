@@ -41,6 +41,11 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and _forking["allowed"]
 
 
+def splits(count: int) -> bool:
+    """Whether ``count`` items are shared with a second process (``parallel=None``)."""
+    return count >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
+
+
 def in_halves(items: Sequence[Item], work: Callable[[Sequence[Item]], Result], *,
               parallel: bool | None = None) -> list[Result]:
     """``[work(first half), work(second half)]``, one in a forked process when there are
@@ -85,7 +90,7 @@ def in_shares(items: Sequence[Item], work: Callable[[Sequence[Item]], Result], *
     the same one), when there are enough items (``parallel=None``) and a second core;
     ``[work(items)]`` otherwise. Each run is handed out once (``Tickets``)."""
     if parallel is None:
-        parallel = len(items) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
+        parallel = splits(len(items))
     if not parallel or len(items) < 2 or not can_fork():
         return [work(items)]
     size = -(-len(items) // min(runs, 255))
@@ -123,6 +128,31 @@ def in_shares(items: Sequence[Item], work: Callable[[Sequence[Item]], Result], *
         results.update(theirs)
     return [results[number] if number in results else work(cut[number])
             for number in range(len(cut))]
+
+
+def apart(work: Callable[[], Result]) -> Result:
+    """``work()`` done in a forked process and its result sent back pickled, for work that
+    takes far more memory than it returns: Python keeps what it freed for the life of the
+    process (in arenas the objects kept still occupy), and a process forked after it would
+    count it again. Done here when no process can be had or the child fails."""
+    read, write = os.pipe()
+
+    def send() -> None:  # in the child
+        data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(write, "wb") as out:
+            out.write(data)
+
+    child = in_background(send)
+    os.close(write)
+    if child is None:
+        os.close(read)
+        return work()
+    with os.fdopen(read, "rb") as pipe:
+        data = pipe.read()
+    if child.wait():
+        result: Result = pickle.loads(data)
+        return result
+    return work()
 
 
 class Background:

@@ -356,8 +356,10 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
                 except BaseException:
                     gc.unfreeze()
                     raise
-            self.kb = kb
             self._join(halves, kb, config)
+            if not self.preview:  # rendered and exported: what follows lists, and cites none
+                kb = dataclasses.replace(kb, references={})
+            self.kb = kb
             self.grouped = grouped(kb, include_drafts=self.include_drafts)
             drafts = self.include_drafts
             self.browse_pages = ({**render_letter_pages(kb, include_drafts=drafts),

@@ -133,8 +133,11 @@ def test_validate_on_two_cores_reports_what_reading_reports(
     assert forks == [1]
     assert (checked.monographs, checked.references) == (12, len(one.references))
     assert [str(w) for w in checked.warnings] == [str(w) for w in one.warnings]
-    assert any("reference 'nobody-cites-this' is not cited by any monograph" in str(w)
-               for w in checked.warnings)
+    lines = (copy / "references.yaml").read_text(encoding="utf-8").splitlines()
+    line = lines.index("- id: nobody-cites-this") + 1  # the line of its id, as the editor sees
+    assert any(str(w).endswith(f"references.yaml:{line}:7: warning: [{len(one.references) - 1}]"
+                               ".id: reference 'nobody-cites-this' is not cited by any "
+                               "monograph") for w in checked.warnings)
 
     target = sorted((copy / "monographs").glob("*.yaml"))[-1]
     target.write_text(target.read_text(encoding="utf-8") + "colour: blue\n", encoding="utf-8")
@@ -156,6 +159,29 @@ def test_a_failed_reading_process_is_replaced(data: Path,
     monkeypatch.setattr(pickle, "dumps", fail)  # only the child sends a result
     two = _load(data, monkeypatch, parallel=True)
     assert [m.monograph for m in two.monographs] == [m.monograph for m in one.monographs]
+
+
+def test_work_done_apart_comes_back_or_is_done_here(monkeypatch: pytest.MonkeyPatch,
+                                                   forks: list[int]) -> None:
+    """The reference library is read in a process of its own (its reading's memory is given
+    back as that process ends); if that process fails, or none can be had, it is read here."""
+    def where() -> dict[str, int]:
+        return {"pid": os.getpid()}
+
+    assert halves.apart(where)["pid"] != os.getpid() and forks == [1]
+
+    def fail(*args: object, **kwargs: object) -> bytes:
+        raise MemoryError("the child ran out of memory")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(pickle, "dumps", fail)  # only the child sends a result
+        assert halves.apart(where)["pid"] == os.getpid() and forks == [1, 1]
+
+    def refuse() -> int:
+        raise BlockingIOError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refuse)
+    assert halves.apart(where)["pid"] == os.getpid()
 
 
 def _site(config: Path, site: Path, monkeypatch: pytest.MonkeyPatch, *,
@@ -182,7 +208,7 @@ def test_a_build_on_two_cores_is_the_build_on_one(data: Path, tmp_path: Path,
         draft.write_text(draft.read_text(encoding="utf-8") + "status: draft\n", encoding="utf-8")
     one = _site(root / "mkdocs.yml", tmp_path / "one", monkeypatch, parallel=False)
     two = _site(root / "mkdocs.yml", tmp_path / "two", monkeypatch, parallel=True)
-    assert len(forks) == 2  # reading, rendering and exporting; the theme's template
+    assert len(forks) == 3  # the library; reading, rendering and exporting; the theme
     assert sorted(two) == sorted(one)
     assert [name for name in one if one[name] != two[name]] == []
     assert "DRAFT" in two[f"monographs/{files[0].stem}/index.html"].decode()
