@@ -45,6 +45,7 @@ from mkdocs.structure.files import File, Files, get_files, set_exclusions
 from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page
 
+from . import inline
 from .editorfiles import is_editor_file
 from .errors import DataError, KbError, Problem, display_path
 from .export import formulary_exports, monograph_exports
@@ -113,6 +114,7 @@ class Preview:
         self.background: multiprocessing.process.BaseProcess | None = None
         self.stale = False
         """A save failed half-way through an incremental rebuild: the next one builds all."""
+        inline.keep_texts(inline.PREVIEW_TEXTS_KEPT)  # this process lives on: keep them all
 
     # --- what changed ---------------------------------------------------------------------
 
