@@ -38,11 +38,11 @@ from .model import (
     Dose,
     DoseStep,
     Duration,
-    Listing,
     Monograph,
     Population,
     Quantity,
     Regimen,
+    refuse_listing,
 )
 from .references import Reference
 from .schema import monograph_schema
@@ -417,9 +417,7 @@ def monograph_exports(loaded: LoadedMonograph, kb: KnowledgeBase, *, version: st
     """One monograph's two files ``(path in the site, text)`` and what the formulary files
     need of it."""
     m = loaded.monograph
-    if isinstance(m, Listing):
-        raise TypeError(f"{loaded.source.name}: a listing is not a monograph; export the "
-                        "record read")
+    refuse_listing(m, loaded.source.name)
     folder = page_address(m)
     knowledge = dumps(medication_knowledge(m, kb, version=version, disclaimer=disclaimer))
     files = [(folder + MONOGRAPH_JSON, dumps(monograph_json(

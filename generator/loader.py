@@ -179,19 +179,26 @@ def _load_all(data_dir: Path, *, today: dt.date | None, only: list[Path] | None,
     """Everything in ``data_dir`` (its monographs only when ``keep``) and how many monographs
     were checked."""
     problems: list[Problem] = []
-    references, id_places, classes, search_terms = _shared(data_dir, problems)
+    shared = _shared(data_dir, problems)
     paths = _monograph_paths(data_dir, only, problems)
-    monographs, cited, chunk_problems, chunk_warnings = _load_monographs(
-        paths, references=references, classes=classes, today=today or dt.date.today(),
-        keep=keep)
-    problems += chunk_problems
-    warnings = chunk_warnings
-    if not only and id_places is not None:
-        warnings += _uncited(cited, id_places)
-    if problems:
-        raise DataError(problems)
+    loaded = _load_monographs(paths, references=shared[0], classes=shared[2],
+                              today=today or dt.date.today(), keep=keep)
+    return _finished(problems, loaded, shared, whole=not only), len(loaded[1])
+
+
+def _finished(problems: list[Problem], loaded: Loaded, shared: Shared, *,
+              whole: bool) -> KnowledgeBase:
+    """The knowledge base read, or the :class:`DataError` of every problem found (those of the
+    shared files and of the folder first, then each monograph's, in file order); when
+    ``whole`` (every monograph was read), with a warning for each reference none cites."""
+    monographs, cited, found, warnings = loaded
+    references, id_places, classes, search_terms = shared
+    if whole and id_places is not None:
+        warnings = warnings + _uncited(cited, id_places)
+    if problems or found:
+        raise DataError(problems + found)
     return KnowledgeBase(monographs, {r.id: r for r, _ in references.values()}, warnings,
-                         classes, search_terms), len(cited)
+                         classes, search_terms)
 
 
 Rendered = TypeVar("Rendered")
@@ -215,9 +222,9 @@ def load_and_render(data_dir: Path,
     problems: list[Problem] = []
     paths_problems: list[Problem] = []
     paths = _monograph_paths(data_dir, None, paths_problems)
-    references, id_places, classes, search_terms = (
-        _shared_apart if splits(len(paths)) else _shared)(data_dir, problems)
+    shared = (_shared_apart if splits(len(paths)) else _shared)(data_dir, problems)
     problems += paths_problems
+    references, _, classes, search_terms = shared
     known = KnowledgeBase([], {r.id: r for r, _ in references.values()}, [], classes,
                           search_terms)
     day = today or dt.date.today()
@@ -244,16 +251,8 @@ def load_and_render(data_dir: Path,
         return (listed, [m.cited for m in listed], found, warnings), rendered
 
     halves = in_halves(paths, half)
-    problems += [p for (loaded, _) in halves for p in loaded[2]]
-    warnings = [w for (loaded, _) in halves for w in loaded[3]]
-    cited = [c for (loaded, _) in halves for c in loaded[1]]
-    if id_places is not None:
-        warnings += _uncited(cited, id_places)
-    if problems:
-        raise DataError(problems)
-    known.monographs = [m for (loaded, _) in halves for m in loaded[0]]
-    known.warnings = warnings
-    return known, [rendered for (_, rendered) in halves]
+    kb = _finished(problems, _joined([loaded for loaded, _ in halves]), shared, whole=True)
+    return kb, [rendered for _, rendered in halves]
 
 
 Loaded = tuple[list[LoadedMonograph], list[frozenset[str]], list[Problem], list[Problem]]
@@ -274,7 +273,11 @@ def _load_monographs(paths: list[Path], *, references: dict[str, tuple[Reference
                                                today=today))]
         return (monographs if keep else [], [m.cited for m in monographs], problems, warnings)
 
-    shares = in_shares(paths, load)
+    return _joined(in_shares(paths, load))
+
+
+def _joined(shares: Sequence[Loaded]) -> Loaded:
+    """What the shares of the monographs found, in their order."""
     return ([m for h in shares for m in h[0]], [c for h in shares for c in h[1]],
             [p for h in shares for p in h[2]], [w for h in shares for w in h[3]])
 

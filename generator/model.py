@@ -909,9 +909,17 @@ and the home page's table."""
 class Listing(Monograph):
     """A monograph as a build's lists know it once its page and exports are written: the fields
     of ``LISTED_FIELDS`` and nothing else (``loader.load_and_render``). Its other fields are
-    missing, not empty: reading one raises, and a page or export made from it would be refused
-    (``render.render_page``, ``export.monograph_exports``), so no list's record can ever be
-    published as a monograph whose sections are "not stated in source"."""
+    missing, not empty: reading one raises, and a page or export made from it is refused
+    (``refuse_listing``), so no list's record can ever be published as a monograph whose
+    sections are "not stated in source"."""
+
+
+def refuse_listing(monograph: Monograph, source: str) -> None:
+    """Raise :class:`TypeError` for a :class:`Listing`: pages and exports are made from the
+    record read, never from what a list keeps of it."""
+    if isinstance(monograph, Listing):
+        raise TypeError(f"{source}: a listing is not a monograph; make pages and exports from "
+                        "the record read")
 
 
 def listing(monograph: Monograph) -> Listing:

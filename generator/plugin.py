@@ -143,13 +143,15 @@ def _use_template(page: Page, template: str | None) -> None:
         page.meta["template"] = template
 
 
-def _write_export(target: Path, pieces: Iterable[str]) -> None:
-    """Write an export from its text in pieces (the formulary's Bundle is 36 MB at 2,000
-    monographs: never joined in memory), as UTF-8 bytes: the Bundle reads each resource back
-    exactly as written (a "\\r" stays one)."""
-    with target.open("wb") as out:
+def _write_export(export_dir: Path, path: str, pieces: Iterable[str]) -> str:
+    """Keep in ``export_dir`` the export a build publishes at ``path`` (returned), written from
+    its text in pieces (the formulary's Bundle is 36 MB at 2,000 monographs: never joined in
+    memory), as UTF-8 bytes: the Bundle reads each resource back exactly as written (a "\\r"
+    stays one)."""
+    with _kept(export_dir, path).open("wb") as out:
         for piece in pieces:
             out.write(piece.encode("utf-8"))
+    return path
 
 
 def _kept(export_dir: Path, path: str) -> Path:
@@ -600,10 +602,6 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         settings = export_settings(config)
         formatted: dict[str, Markup] = {}
 
-        def write(path: str, pieces: Iterable[str]) -> str:
-            _write_export(_kept(export_dir, path), pieces)
-            return path
-
         def work(kb: KnowledgeBase, monographs: Iterable[LoadedMonograph]) -> _Half:
             half = _Half()
             search = None if self.preview else SearchIndex(kb.search_terms)
@@ -619,7 +617,8 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
                         search.add(self._monograph_doc(loaded.monograph, markdown, kb), "")
                 if not draft:  # drafts are never exported
                     files, part = monograph_exports(loaded, kb, **settings)
-                    half.written += [write(path, [text]) for path, text in files]
+                    half.written += [_write_export(export_dir, path, [text])
+                                     for path, text in files]
                     if spool is not None:  # a build's Bundle reads each resource back
                         part = dataclasses.replace(
                             part, fhir=_kept(export_dir, part.folder + FHIR_JSON))
@@ -646,12 +645,10 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         self.export_parts = parts if self.preview else {}
         self.exports = [path for h in halves for path in h.written]
         kept = [parts[m.source.name] for m in kb.published(include_drafts=False)]
-        for path, pieces in formulary_pieces(kept, **export_settings(config)):
-            _write_export(_kept(export_dir, path), pieces)
-            self.exports.append(path)
-        path, text = schema_export()
-        _write_export(_kept(export_dir, path), [text])
-        self.exports.append(path)
+        schema, text = schema_export()
+        self.exports += [*(_write_export(export_dir, path, pieces) for path, pieces
+                           in formulary_pieces(kept, **export_settings(config))),
+                         _write_export(export_dir, schema, [text])]
 
     def _spool_page(self, spool: Spool, markdown: str) -> Spooled | _ConvertedPage:
         """Where a build's page waits: its article, converted here as it is rendered (so on

@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 from . import calculator, doses, inline, model, units, vocabulary
 from .citations import CitationMarker, number_citations
 from .loader import KnowledgeBase, LoadedMonograph
-from .model import ABSENT_WHEN_SILENT, DrugClass, Listing, Monograph, Regimen, Review
+from .model import ABSENT_WHEN_SILENT, DrugClass, Monograph, Regimen, Review, refuse_listing
 from .references import Reference, format_ama
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -308,8 +308,7 @@ def render_monograph(monograph: Monograph, references: dict[str, Reference], *,
                      formatted: dict[str, Markup] | None = None) -> str:
     """The Markdown page of one monograph. ``formatted`` keeps each reference's AMA text for
     the build, since monographs share their references."""
-    if isinstance(monograph, Listing):
-        raise TypeError(f"{source}: a listing is not a monograph; render from the record read")
+    refuse_listing(monograph, source)
     formatted = {} if formatted is None else formatted
 
     def format_reference(ref: Reference) -> Markup:
