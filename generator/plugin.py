@@ -25,7 +25,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import ChoiceLoader, DictLoader, Environment
 from markupsafe import Markup
@@ -34,7 +34,6 @@ from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
@@ -71,10 +70,13 @@ from .render import (
 )
 from .search import Analysed, SearchDoc, SearchIndex, SearchPart, monograph_doc, page_doc
 from .site import NavCache, compact_html, grouped, site_nav
-from .skeleton import Converted, SkeletonRenderer
+from .skeleton import Converted, SkeletonRenderer, StoredToc
 from .spool import Spool, Spooled
 from .stamp import STAMPED, STAMPED_SOURCE, PageStamp
 from .version import content_version
+
+if TYPE_CHECKING:  # a build never serves: the server's modules (watchdog, …) are 3.3 MiB
+    from mkdocs.livereload import LiveReloadServer
 
 OFFLINE_ENV = "KB_OFFLINE"
 """Set to true for the offline bundle: links end in index.html, so it works from file://."""
@@ -787,7 +789,10 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Put a monograph's article back in its page, then drop the indentation the theme's
         templates leave in every page (a sixth of its size). At the end of a run of pages it
-        built, this process takes the next run no process has taken."""
+        built, this process takes the next run no process has taken. A monograph's table of
+        contents is let go until read again (``StoredToc``)."""
+        if isinstance(page.toc, StoredToc):
+            page.toc.release()
         other = self.other_half
         if other is not None and page is other.take_after:
             other.take()

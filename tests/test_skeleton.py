@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import logging
 import shutil
 import string
 from pathlib import Path
@@ -24,7 +25,7 @@ from mkdocs.structure.toc import AnchorLink
 from generator import plugin
 from generator.loader import load_knowledge_base
 from generator.render import render_pages, restore_html_blocks, stash_html_blocks
-from generator.skeleton import Converted, SkeletonRenderer
+from generator.skeleton import Converted, SkeletonRenderer, StoredToc
 
 from .conftest import ROOT, add_fixture_formulary, copy_project
 
@@ -224,3 +225,53 @@ def test_a_page_converted_as_rendered_gives_its_table_of_contents_up_once_read(
 
 def _links(toc: Any) -> list[AnchorLink]:
     return [item for link in toc for item in (link, *_links(link.children))]
+
+
+def test_a_build_holds_one_page_s_table_of_contents_at_a_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A monograph page's table of contents is made when its page goes through the theme's
+    template and let go once the page is written (2,000 pages' entries were 14 MiB in each of a
+    build's processes); what the page shows is the same (the tests above)."""
+    project = copy_project(tmp_path / "project")
+    add_fixture_formulary(project / "data")
+    on_post_page = plugin.ClinicalKbPlugin.on_post_page
+    held: list[tuple[str, list[str], list[str]]] = []
+
+    def with_entries() -> list[str]:
+        return sorted(o.items[0].id for o in gc.get_objects()
+                      if isinstance(o, StoredToc) and o._items is not None)
+
+    def counted(self: plugin.ClinicalKbPlugin, output: str, *, page: Page, **kwargs: Any) -> str:
+        before = with_entries()
+        output = on_post_page(self, output, page=page, **kwargs)
+        held.append((page.file.src_uri, before, with_entries()))
+        return output
+
+    monkeypatch.setattr(plugin.ClinicalKbPlugin, "on_post_page", counted)
+    _site(project, tmp_path / "site")
+    monographs = [(path, before, after) for path, before, after in held
+                  if path.startswith("monographs/") and "/" not in path[len("monographs/"):]]
+    assert len(monographs) > 5
+    for path, before, after in monographs:  # as its page is written: its own, then none
+        assert (len(before), after) == (1, []), path
+    assert ("monographs/ketamine.md", ["ketamine-for-pain"], []) in monographs
+    held.clear()
+    monkeypatch.setattr(StoredToc, "release", lambda self: None)
+    _site(project, tmp_path / "kept")  # a build that kept them: the test sees it
+    assert max(len(after) for _, _, after in held) == len(monographs)
+
+
+def test_links_to_a_monograph_page_s_anchors_are_checked_as_mkdocs_checks_them(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A hand-written page that links to a heading of a monograph page: MkDocs finds the anchor
+    there, and names one that is not (the anchors are kept compressed, ``StoredIds``)."""
+    project = copy_project(tmp_path / "project")
+    (project / "content" / "links.md").write_text(
+        "# Links\n\n[Regimens](monographs/ketamine.md#regimens) and "
+        "[a heading that is not there](monographs/ketamine.md#no-such-heading).\n",
+        encoding="utf-8")
+    with caplog.at_level(logging.INFO, logger="mkdocs"):
+        _site(project, tmp_path / "site")
+    anchors = [r.getMessage() for r in caplog.records if "anchor" in r.getMessage()]
+    assert len(anchors) == 1, anchors
+    assert "does not contain an anchor '#no-such-heading'" in anchors[0]
