@@ -167,8 +167,8 @@ def _kept(export_dir: Path, path: str) -> Path:
 class _ConvertedPage:
     """A build's monograph page converted as it was rendered: where its article waits in the
     spool, whether the article holds its first-level heading, and the rest of what MkDocs'
-    reading of the page sets (its content left out; None once set: its table of contents,
-    2,000 pages' 16 MiB, is then the page's)."""
+    reading of the page sets (its content left out; None once set on the page, which then
+    holds it)."""
 
     article: Spooled
     has_h1: bool

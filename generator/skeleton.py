@@ -145,15 +145,15 @@ class SkeletonRenderer:
 @dataclass(frozen=True)
 class Converted:
     """A page's skeleton converted: its content, the tokens of its table of contents (before
-    nesting) as JSON text, compressed, its title and its anchors. A page keeps its tokens so
-    (``StoredToc``): 2,000 realistic pages' tokens are 1.4 MiB so (6.9 MiB as JSON text; as
-    MkDocs' entries, 14 MiB in each of a build's processes)."""
+    nesting) and its anchors' ids, each as compressed JSON text, and its title. The page keeps
+    them that way (``StoredToc``, ``StoredIds``): 2,000 realistic pages' tokens are 1.4 MiB
+    compressed, 6.9 MiB as JSON text, and 14 MiB as MkDocs' entries in each of a build's
+    processes."""
 
     content: str
     tokens: bytes
     title: str | None
     ids: bytes
-    """Its anchors' ids, a list as compressed JSON text (``StoredIds``)."""
 
     def apply(self, page: Page, *, content: str | None = None) -> None:
         """Set them on ``page`` as MkDocs' own render would (its content ``content`` when
@@ -170,28 +170,23 @@ class StoredToc(TableOfContents):
     """A page's table of contents as MkDocs' own render sets it, made from its tokens (compressed
     JSON text) when something first reads it, and let go again by ``release`` once the page is
     written: a build of 2,000 pages then holds one page's entries at a time, not 14 MiB of them
-    in each of its processes."""
+    in each of its processes. Nothing sets its entries from outside (a property without a
+    setter: trying raises)."""
 
     def __init__(self, tokens: bytes) -> None:  # not TableOfContents': no entries made yet
-        self._tokens: bytes | None = tokens
+        self._tokens = tokens
         self._items: list[AnchorLink] | None = None
 
     @property
-    def items(self) -> list[AnchorLink]:
+    def items(self) -> list[AnchorLink]:  # type: ignore[override]
         """The entries, as ``mkdocs.structure.toc.get_toc`` makes them."""
         if self._items is None:
-            assert self._tokens is not None  # entries set from outside are never let go
-            self._items = get_toc(nest_toc_tokens(json.loads(zlib.decompress(self._tokens)))).items
+            self._items = get_toc(nest_toc_tokens(_unstored(self._tokens))).items
         return self._items
-
-    @items.setter
-    def items(self, items: list[AnchorLink]) -> None:  # set from outside: kept from now on
-        self._items, self._tokens = items, None
 
     def release(self) -> None:
         """Let the entries go; they are made again, the same, if read again (a preview)."""
-        if self._tokens is not None:
-            self._items = None
+        self._items = None
 
 
 class StoredIds(Set[str]):
@@ -204,7 +199,7 @@ class StoredIds(Set[str]):
         self._ids = ids
 
     def _read(self) -> list[str]:
-        ids: list[str] = json.loads(zlib.decompress(self._ids))
+        ids: list[str] = _unstored(self._ids)
         return ids
 
     def __contains__(self, anchor: object) -> bool:
@@ -220,3 +215,8 @@ class StoredIds(Set[str]):
 def _stored(value: Any) -> bytes:
     """``value`` as JSON text, compressed (quickly: it is read back at most a few times)."""
     return zlib.compress(json.dumps(value).encode(), 1)
+
+
+def _unstored(data: bytes) -> Any:
+    """What :func:`_stored` kept, as new objects (nesting the tokens changes them)."""
+    return json.loads(zlib.decompress(data))
