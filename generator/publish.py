@@ -150,7 +150,8 @@ def precompress(folder: Path) -> int:
 
 
 def _mkdocs_build(root: Path, site: Path, env: dict[str, str]) -> None:
-    if run_mkdocs("build", "--strict", "--quiet", "--site-dir", str(site), cwd=root,
+    # never --quiet: MkDocs then drops its warnings unheard, and --strict stops at none of them
+    if run_mkdocs("build", "--strict", "--site-dir", str(site), cwd=root,
                   env=env, capture=True) != 0:
         raise SiteBuildError("the release build failed; nothing was written to dist/")
 

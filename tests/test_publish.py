@@ -14,7 +14,7 @@ import yaml
 
 from generator import publish
 from generator.cli import main
-from generator.errors import KbError
+from generator.errors import KbError, SiteBuildError
 
 from .conftest import ROOT, copy_project
 
@@ -93,6 +93,34 @@ def test_offline_bundle_has_its_search_index_and_no_outside_script(
         assert posixpath.normpath(f"site-v1.0-offline/monographs/{href}") in names, href
     assert "unpkg.com" not in page and "https://" not in page.split("<body")[0]
     assert "iframe-worker" not in page
+
+
+@pytest.mark.parametrize(("link", "named"), [
+    ("[the dosing](monographs/ketamine.md#no-such-heading)",
+     "a link 'monographs/ketamine.md#no-such-heading', but the doc 'monographs/ketamine.md' "
+     "does not contain an anchor '#no-such-heading'"),
+    ("[the guide](editors-guide.md)",
+     "a link 'editors-guide.md', but the target is not found among documentation files"),
+    ("[home](/index.html)", "an absolute link '/index.html', it was left as is"),
+    ("[the monographs](monographs/)", "an unrecognized relative link 'monographs/'"),
+])
+def test_a_broken_link_on_a_hand_written_page_stops_the_release(
+        link: str, named: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The release is built strictly (mkdocs.yml's ``validation``): a link on a hand-written
+    page to a page or heading that is not there, or that works only at the server's root, stops
+    ``kb publish``, which names it and writes nothing. (MkDocs' ``--quiet`` drops warnings, and
+    the release was built with it until strict stopped at none.)"""
+    monkeypatch.setenv("KB_VERSION", "v1.0 (2026-11-26)")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764115200")
+    project = copy_project(tmp_path / "project")
+    home = project / "content" / "index.md"
+    home.write_text(home.read_text(encoding="utf-8") + f"\n{link}\n", encoding="utf-8")
+    dist = tmp_path / "dist"
+    with pytest.raises(SiteBuildError, match="nothing was written to dist/"):
+        publish.publish(project, dist)
+    assert f"WARNING -  Doc file 'index.md' contains {named}" in capsys.readouterr().err
+    assert not list(dist.iterdir())
 
 
 @pytest.mark.parametrize("path", [".github/workflows/publish.yml", ".gitlab-ci.yml"])

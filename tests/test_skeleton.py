@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
@@ -266,14 +267,16 @@ def test_a_build_holds_one_page_s_table_of_contents_at_a_time(
 def test_links_to_a_monograph_page_s_anchors_are_checked_as_mkdocs_checks_them(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """A hand-written page that links to a heading of a monograph page: MkDocs finds the anchor
-    there, and names one that is not (the anchors are kept compressed, ``StoredIds``)."""
+    there, and names one that is not, which stops the build (the anchors are kept compressed,
+    ``StoredIds``)."""
     project = copy_project(tmp_path / "project")
     (project / "content" / "links.md").write_text(
         "# Links\n\n[Regimens](monographs/ketamine.md#regimens) and "
         "[a heading that is not there](monographs/ketamine.md#no-such-heading).\n",
         encoding="utf-8")
-    with caplog.at_level(logging.INFO, logger="mkdocs"):
+    with caplog.at_level(logging.INFO, logger="mkdocs"), pytest.raises(Abort):
         _site(project, tmp_path / "site")
-    anchors = [r.getMessage() for r in caplog.records if "anchor" in r.getMessage()]
-    assert len(anchors) == 1, anchors
-    assert "does not contain an anchor '#no-such-heading'" in anchors[0]
+    anchors = [r for r in caplog.records if "anchor" in r.getMessage()]
+    assert len(anchors) == 1, [r.getMessage() for r in anchors]
+    assert "does not contain an anchor '#no-such-heading'" in anchors[0].getMessage()
+    assert anchors[0].levelno == logging.WARNING
