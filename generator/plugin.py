@@ -69,7 +69,7 @@ from .render import (
     stash_html_blocks,
 )
 from .search import Analysed, SearchDoc, SearchIndex, SearchPart, monograph_doc, page_doc
-from .site import NavCache, compact_html, grouped, site_nav
+from .site import NavCache, compact_html, grouped, leave_out_of_nav, site_nav
 from .skeleton import Converted, SkeletonRenderer, StoredToc
 from .spool import Spool, Spooled
 from .stamp import STAMPED, STAMPED_SOURCE, PageStamp
@@ -411,6 +411,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         for path in self.exports:  # JSON and FHIR beside the pages, linked from disk
             files.append(_Export.generated(config, path,
                                            abs_src_path=str(_kept(self.export_dir, path))))
+        leave_out_of_nav(files, config.nav)
         return files
 
     def monograph_file(self, config: MkDocsConfig, m: Monograph, path: str, markdown: str,

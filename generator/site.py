@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from mkdocs.structure.files import Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import normalize_url
@@ -63,6 +64,27 @@ build."""
 def grouped(kb: KnowledgeBase, *, include_drafts: bool) -> bool:
     """Whether the monographs are reached through A–Z pages."""
     return len(kb.published(include_drafts=include_drafts)) > GROUP_ABOVE
+
+
+def leave_out_of_nav(files: Files, nav: Any) -> None:
+    """Mark each page the generator made that the navigation ``nav`` (``config.nav``) does not
+    list as left out of it on purpose: with more than ``GROUP_ABOVE`` monographs, their pages
+    and the drug-class pages are reached through the A–Z and class pages. MkDocs then builds
+    them as before, and no longer names every one of them (2,000 lines at 2,000 monographs) on
+    each build as a page missing from the navigation; a hand-written page still is."""
+    listed = _nav_paths(nav)
+    for file in files:
+        if file.generated_by is not None and file.is_documentation_page() and \
+                file.src_uri not in listed:
+            file.inclusion = InclusionLevel.NOT_IN_NAV
+
+
+def _nav_paths(nav: Any) -> set[str]:
+    """Every page a navigation as written in ``mkdocs.yml`` lists."""
+    if isinstance(nav, str):
+        return {nav}
+    items = nav.values() if isinstance(nav, dict) else nav if isinstance(nav, list) else ()
+    return set().union(*map(_nav_paths, items))
 
 
 def site_nav(content_dir: Path, kb: KnowledgeBase, *, include_drafts: bool) -> list[Any]:

@@ -114,4 +114,6 @@ def synthetic_sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]
         env = {"KB_OFFLINE": "true"} if mode == "offline" else {}
         result = run_mkdocs_build(root / "mkdocs.yml", sites[mode], **env)
         assert result.returncode == 0, result.stderr
+        sites[f"{mode} log"] = root / f"build-{mode}.log"  # what the build said, for the tests
+        sites[f"{mode} log"].write_text(result.stderr, encoding="utf-8")
     return sites
