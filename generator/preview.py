@@ -210,6 +210,10 @@ class Preview:
             for file in doc_files:
                 assert file.page is not None
                 _build_page(file.page, config, doc_files, nav, env)
+            for file in doc_files:  # said in the terminal, as mkdocs build says it
+                assert file.page is not None
+                file.page.validate_anchor_links(files=files,
+                                                log_level=config.validation.links.anchors)
             config.plugins.on_post_build(config=config)
         except Exception as e:
             config.plugins.on_build_error(error=e)

@@ -4,6 +4,7 @@ and says what is wrong."""
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 from collections import Counter
@@ -197,6 +198,23 @@ def test_a_broken_save_keeps_the_last_good_site(preview: Preview, tmp_path: Path
     assert preview.error is None
     assert "Fixed after a mistake." in page_text(preview, name)
     assert_as_full_build(preview, tmp_path)
+
+
+def test_a_link_to_a_heading_that_is_not_there_is_named_in_the_terminal(
+        preview: Preview, caplog: pytest.LogCaptureFixture) -> None:
+    """A hand-written page saved with a link to a monograph heading that is not there: the
+    preview shows the page, and says in the terminal what ``make site`` stops on."""
+    name = names(preview)[0]
+    edit(preview.root / "content" / "editing.md",
+         lambda t: t + f"\n[Its regimens](monographs/{name}.md#regimens-of-old)\n")
+    with caplog.at_level(logging.WARNING, logger="mkdocs"):
+        assert "rebuilt everything" in preview.update()
+    said = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert said == [f"Doc file 'editing.md' contains a link 'monographs/{name}.md"
+                    f"#regimens-of-old', but the doc 'monographs/{name}.md' does not contain an "
+                    "anchor '#regimens-of-old'."]
+    assert "Its regimens" in (preview.site_dir / "editing" / "index.html").read_text(
+        encoding="utf-8")
 
 
 def test_a_broken_shared_file_keeps_the_last_good_site(preview: Preview) -> None:
