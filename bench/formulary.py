@@ -98,8 +98,8 @@ def write_floor(project: Path, out: Path) -> Path:
     config = (project / "mkdocs.yml").read_text(encoding="utf-8")
     config = re.sub(r"  - clinical-kb:\n      data_dir: data\n", "", config)
     config = re.sub(r"\nwatch:\n  - data\n", "\n", config)
-    # its monograph pages are reached through the A–Z pages, as the plugin's are; it does not
-    # mark them as left out of the navigation on purpose, so MkDocs' default (to name them)
+    # its monograph pages are reached through the A–Z pages, as the plugin's are, but nothing
+    # marks them as left out of the navigation on purpose: MkDocs' default, to list them, stays
     config = config.replace("  omitted_files: warn\n", "")
     # the project's hand-written pages: the floor's content/ now holds every generated page too,
     # which would list 2,000 monographs in the navigation of every page
