@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import shutil
 import tarfile
 import zipfile
 from pathlib import Path
@@ -121,6 +122,27 @@ def test_a_broken_link_on_a_hand_written_page_stops_the_release(
         publish.publish(project, dist)
     assert f"WARNING -  Doc file 'index.md' contains {named}" in capsys.readouterr().err
     assert not list(dist.iterdir())
+
+
+def test_a_link_to_a_draft_builds_the_site_but_stops_the_release(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """``make site`` shows drafts, so a hand-written page's link to one works there; the release
+    leaves drafts out, so the same link would be broken in it, and ``kb publish`` refuses it."""
+    monkeypatch.setenv("KB_VERSION", "v1.0 (2026-11-26)")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764115200")
+    root = tmp_path / "project"
+    shutil.copytree(project, root)
+    home = root / "content" / "index.md"
+    home.write_text(home.read_text(encoding="utf-8")
+                    + "\n[Sodium valproate](monographs/sodium-valproate.md)\n", encoding="utf-8")
+    monkeypatch.chdir(root)
+    assert main(["build", "--site-dir", str(tmp_path / "site")]) == 0
+    assert (tmp_path / "site" / "monographs" / "sodium-valproate" / "index.html").is_file()
+    with pytest.raises(SiteBuildError, match="nothing was written to dist/"):
+        publish.publish(root, tmp_path / "dist")
+    assert ("Doc file 'index.md' contains a link 'monographs/sodium-valproate.md', but the "
+            "target is not found among documentation files") in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("path", [".github/workflows/publish.yml", ".gitlab-ci.yml"])
