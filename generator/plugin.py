@@ -39,7 +39,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from . import parallel
+from . import linkmessages, parallel
 from .errors import KbError
 from .export import (
     FHIR_JSON,
@@ -343,6 +343,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         """Read and check everything, and render every page, before MkDocs writes anything."""
         root = Path(config.config_file_path).parent
         self.data_dir = root / self.config.data_dir
+        linkmessages.install(Path(config.docs_dir))
         config.extra["kb_version"] = self.version or content_version(root)
         if os.environ.get(OFFLINE_ENV, "").lower() in ("1", "true", "yes"):
             config.use_directory_urls = False  # file:// has no index.html for a folder
@@ -412,6 +413,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
             files.append(_Export.generated(config, path,
                                            abs_src_path=str(_kept(self.export_dir, path))))
         leave_out_of_nav(files, config.nav)
+        linkmessages.LINK_MESSAGES.files = files  # for its hints, until the build ends
         return files
 
     def monograph_file(self, config: MkDocsConfig, m: Monograph, path: str, markdown: str,
@@ -684,6 +686,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         """Wait for the pages of the second process; remove the build's export folder once
         MkDocs has copied it into the site."""
         self._join_other_half()
+        linkmessages.LINK_MESSAGES.files = None
         self._let_go()
         self._remove_exports()
         self._remove_search()
@@ -692,6 +695,7 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
     def on_build_error(self, *, error: Exception) -> None:
         """Stop the second process and remove the export folder of a failed build too."""
         self._join_other_half(failed=True)
+        linkmessages.LINK_MESSAGES.files = None
         self._let_go()
         self._remove_exports()
         self._remove_search()

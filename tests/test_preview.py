@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.errors import display_path
 from generator.preview import Preview, PreviewError
 
 from .conftest import copy_project, run_mkdocs_build
@@ -203,16 +204,18 @@ def test_a_broken_save_keeps_the_last_good_site(preview: Preview, tmp_path: Path
 def test_a_link_to_a_heading_that_is_not_there_is_named_in_the_terminal(
         preview: Preview, caplog: pytest.LogCaptureFixture) -> None:
     """A hand-written page saved with a link to a monograph heading that is not there: the
-    preview shows the page, and says in the terminal what ``make site`` stops on."""
+    preview shows the page, and says in the terminal what ``make site`` stops on, where it
+    stands and the heading meant."""
     name = names(preview)[0]
-    edit(preview.root / "content" / "editing.md",
-         lambda t: t + f"\n[Its regimens](monographs/{name}.md#regimens-of-old)\n")
+    guide = preview.root / "content" / "editing.md"
+    edit(guide, lambda t: t + f"\n[Its regimens](monographs/{name}.md#regimen)\n")
+    line = guide.read_text(encoding="utf-8").count("\n")
     with caplog.at_level(logging.WARNING, logger="mkdocs"):
         assert "rebuilt everything" in preview.update()
     said = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert said == [f"Doc file 'editing.md' contains a link 'monographs/{name}.md"
-                    f"#regimens-of-old', but the doc 'monographs/{name}.md' does not contain an "
-                    "anchor '#regimens-of-old'."]
+    assert said == [f"{display_path(guide)}:{line}: Doc file 'editing.md' contains a link "
+                    f"'monographs/{name}.md#regimen', but the doc 'monographs/{name}.md' does "
+                    "not contain an anchor '#regimen'. Did you mean '#regimens'?"]
     assert "Its regimens" in (preview.site_dir / "editing" / "index.html").read_text(
         encoding="utf-8")
 

@@ -117,10 +117,12 @@ def test_a_broken_link_on_a_hand_written_page_stops_the_release(
     project = copy_project(tmp_path / "project")
     home = project / "content" / "index.md"
     home.write_text(home.read_text(encoding="utf-8") + f"\n{link}\n", encoding="utf-8")
+    line = home.read_text(encoding="utf-8").count("\n")
     dist = tmp_path / "dist"
     with pytest.raises(SiteBuildError, match="nothing was written to dist/"):
         publish.publish(project, dist)
-    assert f"WARNING -  Doc file 'index.md' contains {named}" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert f"WARNING -  content/index.md:{line}: Doc file 'index.md' contains {named}" in said
     assert not list(dist.iterdir())
 
 
