@@ -25,6 +25,7 @@ _LINK = re.compile(r"Doc file '(?P<doc>[^']+)' contains (?:a link|an absolute li
                    r"unrecognized relative link) '(?P<link>[^']+)'")
 _ANCHOR = re.compile(r"the doc '(?P<target>[^']+)' does not contain an anchor "
                      r"'#(?P<anchor>[^']+)'\.$")
+_OWN_ANCHOR = re.compile(r"'#(?P<anchor>[^']+)', but there is no such anchor on this page\.$")
 _NOT_FOUND = re.compile(r"'(?P<link>[^']+)', but the target(?: '(?P<target>[^']+)')? is not "
                         r"found among documentation files\.$")
 
@@ -54,14 +55,14 @@ class LinkMessages(logging.Filter):
         source = docs_dir / found["doc"]
         line = _line_of(source, found["link"])
         where = f"{display_path(source)}:{line}: " if line else ""
-        return f"{where}{message}{self._hint(message)}"
+        return f"{where}{message}{self._hint(message, found['doc'])}"
 
-    def _hint(self, message: str) -> str:
+    def _hint(self, message: str, doc: str) -> str:
         if self.files is None or "Did you mean" in message:  # MkDocs found one itself
             return ""
-        anchor = _ANCHOR.search(message)
+        anchor = _ANCHOR.search(message) or _OWN_ANCHOR.search(message)
         if anchor is not None:
-            target = self.files.get_file_from_path(anchor["target"])
+            target = self.files.get_file_from_path(anchor.groupdict().get("target") or doc)
             ids = target.page.present_anchor_ids if target and target.page else None
             return _said(vocabulary.suggest(f"#{anchor['anchor']}",
                                             sorted(f"#{i}" for i in ids or ())),

@@ -25,6 +25,9 @@ BROKEN = [
     ("[our policies](policies.md)",
      "contains a link 'policies.md', but the target is not found among documentation files. "
      "The pages are 'editing.md', 'index.md', 'monographs/ketamine.md'."),
+    ("[the data files](#for-other-system)",
+     "contains a link '#for-other-system', but there is no such anchor on this page. Did you "
+     "mean '#for-other-systems'?"),
     ("[home](/index.html)",
      "contains an absolute link '/index.html', it was left as is. Did you mean 'index.md'?"),
 ]
