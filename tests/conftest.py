@@ -36,6 +36,18 @@ def copy_project(root: Path, *, data: bool = True) -> Path:
     return root
 
 
+def fixture_project(root: Path) -> Path:
+    """A copy of the project's site configuration and pages in ``root`` with one synthetic
+    monograph (``testamine``, never published) and the fixture library as its data: for tests
+    that need a monograph page whatever ``data/`` holds."""
+    copy_project(root, data=False)
+    fixture_library(root / "data")
+    (root / "data" / "monographs").mkdir()
+    shutil.copy(FIXTURES / "valid" / "monographs" / "testamine.yaml",
+                root / "data" / "monographs" / "testamine.yaml")
+    return root
+
+
 def fixture_library(data: Path, own: Path | None = None) -> None:
     """The shared fixture reference library and drug classes in ``data``; a fixture folder
     ``own`` may bring its own references.yaml or drug-classes.yaml in their place, and a

@@ -17,7 +17,7 @@ from generator import publish
 from generator.cli import main
 from generator.errors import KbError, SiteBuildError
 
-from .conftest import ROOT, copy_project
+from .conftest import ROOT, copy_project, fixture_project
 
 
 @pytest.fixture(scope="module")
@@ -97,8 +97,8 @@ def test_offline_bundle_has_its_search_index_and_no_outside_script(
 
 
 @pytest.mark.parametrize(("link", "named"), [
-    ("[the dosing](monographs/ketamine.md#no-such-heading)",
-     "a link 'monographs/ketamine.md#no-such-heading', but the doc 'monographs/ketamine.md' "
+    ("[the dosing](monographs/testamine.md#no-such-heading)",
+     "a link 'monographs/testamine.md#no-such-heading', but the doc 'monographs/testamine.md' "
      "does not contain an anchor '#no-such-heading'"),
     ("[the guide](editors-guide.md)",
      "a link 'editors-guide.md', but the target is not found among documentation files"),
@@ -114,7 +114,7 @@ def test_a_broken_link_on_a_hand_written_page_stops_the_release(
     the release was built with it until strict stopped at none.)"""
     monkeypatch.setenv("KB_VERSION", "v1.0 (2026-11-26)")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764115200")
-    project = copy_project(tmp_path / "project")
+    project = fixture_project(tmp_path / "project")
     home = project / "content" / "index.md"
     home.write_text(home.read_text(encoding="utf-8") + f"\n{link}\n", encoding="utf-8")
     line = home.read_text(encoding="utf-8").count("\n")

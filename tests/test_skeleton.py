@@ -29,7 +29,7 @@ from generator.loader import load_knowledge_base
 from generator.render import render_pages, restore_html_blocks, stash_html_blocks
 from generator.skeleton import Converted, SkeletonRenderer, StoredToc
 
-from .conftest import ROOT, add_fixture_formulary, copy_project
+from .conftest import ROOT, add_fixture_formulary, copy_project, fixture_project
 
 HAND_WRITTEN = [  # headings the renderer may write, in forms chosen to be awkward
     "# Ketamine \\*for\\* pain &amp; \\[care\\] \\#1",
@@ -269,10 +269,10 @@ def test_links_to_a_monograph_page_s_anchors_are_checked_as_mkdocs_checks_them(
     """A hand-written page that links to a heading of a monograph page: MkDocs finds the anchor
     there, and names one that is not, which stops the build (the anchors are kept compressed,
     ``StoredIds``)."""
-    project = copy_project(tmp_path / "project")
+    project = fixture_project(tmp_path / "project")
     (project / "content" / "links.md").write_text(
-        "# Links\n\n[Regimens](monographs/ketamine.md#regimens) and "
-        "[a heading that is not there](monographs/ketamine.md#no-such-heading).\n",
+        "# Links\n\n[Regimens](monographs/testamine.md#regimens) and "
+        "[a heading that is not there](monographs/testamine.md#no-such-heading).\n",
         encoding="utf-8")
     with caplog.at_level(logging.INFO, logger="mkdocs"), pytest.raises(Abort):
         _site(project, tmp_path / "site")
