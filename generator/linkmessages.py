@@ -40,19 +40,19 @@ class LinkMessages(logging.Filter):
         self.files: Files | None = None
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno >= logging.WARNING and self.docs_dir is not None:
+        if record.levelno >= logging.WARNING:
             message = record.getMessage()
-            told = self.told(message, self.docs_dir)
+            told = self.told(message)
             if told != message:
                 record.msg, record.args = told, ()
         return True
 
-    def told(self, message: str, docs_dir: Path) -> str:
+    def told(self, message: str) -> str:
         """``message`` with where it stands before it and what to write after it."""
         found = _LINK.match(message)
-        if found is None:
+        if found is None or self.docs_dir is None:
             return message
-        source = docs_dir / found["doc"]
+        source = self.docs_dir / found["doc"]
         line = _line_of(source, found["link"])
         where = f"{display_path(source)}:{line}: " if line else ""
         return f"{where}{message}{self._hint(message, found['doc'])}"

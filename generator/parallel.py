@@ -15,7 +15,7 @@ import os
 import pickle
 import signal
 from collections.abc import Callable, Iterator, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -96,18 +96,8 @@ def in_shares(items: Sequence[Item], work: Callable[[Sequence[Item]], Result], *
     size = -(-len(items) // min(runs, 255))
     cut = [items[start:start + size] for start in range(0, len(items), size)]
     tickets = Tickets(len(cut))
-    read, write = os.pipe()
-
-    def send() -> None:  # in the child
-        done = [(number, work(cut[number])) for number in tickets]
-        data = pickle.dumps(done, protocol=pickle.HIGHEST_PROTOCOL)
-        with os.fdopen(write, "wb") as out:
-            out.write(data)
-
-    child = in_background(send)
-    os.close(write)
+    child = _sending(lambda: [(number, work(cut[number])) for number in tickets])
     if child is None:  # no process to be had (a limit on processes or memory): all of it here
-        os.close(read)
         tickets.close()
         return [work(items)]
     results: dict[int, Result] = {}
@@ -116,16 +106,9 @@ def in_shares(items: Sequence[Item], work: Callable[[Sequence[Item]], Result], *
             results[number] = work(cut[number])
     finally:
         tickets.close()
-        with os.fdopen(read, "rb") as pipe:
-            # read as it arrives: 1,000 rendered pages are never held twice, as bytes too; if
-            # nothing or part of it came, the child failed and its runs are done here
-            theirs: list[tuple[int, Result]] = []
-            with contextlib.suppress(Exception):
-                theirs = pickle.load(pipe)
-            pipe.read()  # to its end, so that a child still writing is never left blocked
-        done = child.wait()
-    if done:
-        results.update(theirs)
+        theirs: list[list[tuple[int, Result]]] = child.received()
+    for done in theirs:  # none if the child failed: its runs are done here
+        results.update(done)
     return [results[number] if number in results else work(cut[number])
             for number in range(len(cut))]
 
@@ -135,6 +118,31 @@ def apart(work: Callable[[], Result]) -> Result:
     takes far more memory than it returns: Python keeps what it freed for the life of the
     process (in arenas the objects kept still occupy), and a process forked after it would
     count it again. Done here when no process can be had or the child fails."""
+    child = _sending(work)
+    theirs: list[Result] = child.received() if child is not None else []
+    return theirs[0] if theirs else work()
+
+
+class _Sending:
+    """A forked process that sends the result of its work back pickled through a pipe."""
+
+    def __init__(self, process: Background, read: int) -> None:
+        self.process, self.read = process, read
+
+    def received(self) -> list[Any]:
+        """``[its result]`` once it has ended, or ``[]`` if it failed. Read as it arrives: 1,000
+        rendered pages are never held twice, as bytes too."""
+        got: list[Any] = []
+        with os.fdopen(self.read, "rb") as pipe:
+            with contextlib.suppress(Exception):  # nothing or part of it came: it failed
+                got.append(pickle.load(pipe))
+            pipe.read()  # to its end, so that a child still writing is never left blocked
+        return got if self.process.wait() else []
+
+
+def _sending(work: Callable[[], object]) -> _Sending | None:
+    """Start ``work()`` in a forked process that sends its result back (``_Sending``); None
+    when no process can be had."""
     read, write = os.pipe()
 
     def send() -> None:  # in the child
@@ -146,13 +154,8 @@ def apart(work: Callable[[], Result]) -> Result:
     os.close(write)
     if child is None:
         os.close(read)
-        return work()
-    with os.fdopen(read, "rb") as pipe:
-        data = pipe.read()
-    if child.wait():
-        result: Result = pickle.loads(data)
-        return result
-    return work()
+        return None
+    return _Sending(child, read)
 
 
 class Background:
