@@ -200,11 +200,11 @@ _FIELD_SETS: dict[frozenset[str], set[str]] = {}
 class Section(KbModel):
     """A prose section of the source, such as the introduction."""
 
-    citations: list[CitationKey] = []
+    citations: list[CitationKey] = Field(default_factory=list)
     """Works cited for the whole section; shown beside its heading, not in the contents."""
-    paragraphs: list[Text] = []
+    paragraphs: list[Text] = Field(default_factory=list)
     """The section's paragraphs, in the source's order."""
-    items: list[Text] = []
+    items: list[Text] = Field(default_factory=list)
     """A list the source gives after the paragraphs (each warning, each interaction)."""
 
 
@@ -235,20 +235,20 @@ class AdverseEffectGroup(KbModel):
     """The words that introduce the list, as in the source ("Effects … include:")."""
     effects: list[PlainName] = Field(min_length=1)
     """Each effect the source names, one per item."""
-    co_medications: list[CoMedication] = []
+    co_medications: list[CoMedication] = Field(default_factory=list)
     """Co-medications the source suggests for these effects."""
 
 
 class AdverseEffects(KbModel):
     """Adverse effects: how they relate to dose and route, then grouped by body system."""
 
-    citations: list[CitationKey] = []
+    citations: list[CitationKey] = Field(default_factory=list)
     """Works cited for the whole section."""
     dose_relation: Text | None = None
     """How the effects relate to dose, with the dose as data: {dose: 1 mg/kg}."""
     route_relation: Text | None = None
     """How the effects relate to route of administration."""
-    groups: list[AdverseEffectGroup] = []
+    groups: list[AdverseEffectGroup] = Field(default_factory=list)
     """Effects by body system, in the source's order."""
 
 
@@ -405,7 +405,7 @@ class DoseStep(KbModel):
     """Largest total of this step in 24 hours, as an amount (mg) or per kg (mg/kg)."""
     titration: Titration | None = None
     """How the dose is adjusted, when the source says."""
-    notes: list[Text] = []
+    notes: list[Text] = Field(default_factory=list)
     """Anything else the source says about this dose."""
 
     @field_validator("max_per_dose", "max_per_24_hours", "max_rate")
@@ -528,7 +528,7 @@ class Population(KbModel):
     """Who a regimen is for, only as the source states it: the generator adds no threshold,
     band or formula of its own."""
 
-    groups: list[AgeGroup] = []
+    groups: list[AgeGroup] = Field(default_factory=list)
     """Age groups the source names (adult, older_adult, child, ...)."""
     age: Bounds | None = None
     """Ages as the source bounds them."""
@@ -559,9 +559,9 @@ class Conversion(KbModel):
     """The route converted to."""
     ratio: Annotated[str, Field(strict=True, pattern=r"^\d+(\.\d+)?:\d+(\.\d+)?$")]
     """From-dose : to-dose, as the source writes it ("2:1")."""
-    citations: list[CitationKey] = []
+    citations: list[CitationKey] = Field(default_factory=list)
     """Works supporting the conversion."""
-    notes: list[Text] = []
+    notes: list[Text] = Field(default_factory=list)
     """What the source adds."""
 
 
@@ -579,7 +579,7 @@ class Regimen(KbModel):
     qualifier: Qualifier | None = None
     """Where the regimen comes from ("literature suggests", "product label"), shown wherever
     the regimen is."""
-    citations: list[CitationKey] = []
+    citations: list[CitationKey] = Field(default_factory=list)
     """Works supporting the regimen."""
     steps: list[DoseStep] = Field(min_length=1)
     """The doses the source joins into this regimen (a loading dose and a maintenance
@@ -588,7 +588,7 @@ class Regimen(KbModel):
     """Largest total in 24 hours over all its steps, regular and as-needed together."""
     max_duration: Duration | None = None
     """The longest the regimen may be continued."""
-    notes: list[Text] = []
+    notes: list[Text] = Field(default_factory=list)
     """Anything else the source says about this regimen."""
 
     @field_validator("max_per_24_hours")
@@ -605,28 +605,28 @@ class Regimen(KbModel):
 class RouteUse(KbModel):
     """Which routes are used, as the source states it."""
 
-    usual: list[Route] = []
+    usual: list[Route] = Field(default_factory=list)
     """The usual routes."""
-    less_common: list[Route] = []
+    less_common: list[Route] = Field(default_factory=list)
     """Less common routes."""
 
 
 class Dosing(KbModel):
     """Dosing and administration considerations, and the regimens."""
 
-    citations: list[CitationKey] = []
+    citations: list[CitationKey] = Field(default_factory=list)
     """Works cited for the whole section."""
     routes: RouteUse | None = None
     """The routes used for this indication."""
-    considerations: list[Text] = []
+    considerations: list[Text] = Field(default_factory=list)
     """Statements before the regimens, in the source's order."""
     regimens_lead: Text | None = None
     """The sentence that introduces the regimens."""
-    regimens: list[Regimen] = []
+    regimens: list[Regimen] = Field(default_factory=list)
     """The regimens, each as data."""
-    conversions: list[Conversion] = []
+    conversions: list[Conversion] = Field(default_factory=list)
     """Conversions between routes or forms, as the source states them."""
-    after_regimens: list[Text] = []
+    after_regimens: list[Text] = Field(default_factory=list)
     """Statements after the regimens, in the source's order."""
 
 
@@ -674,24 +674,24 @@ class DosageForm(KbModel):
     """A short name, unique in the monograph; text refers to it as {strength: id}."""
     kind: DosageFormKind
     """What the form is."""
-    routes: list[Route] = []
+    routes: list[Route] = Field(default_factory=list)
     """Routes it can be given by, as the source says."""
     availability: Literal["commercial", "compounded"]
     """commercial (a licensed product) or compounded (made up by a pharmacy)."""
-    strengths: list[Strength] = []
+    strengths: list[Strength] = Field(default_factory=list)
     """Strengths; an example strength is marked example: true."""
-    notes: list[Text] = []
+    notes: list[Text] = Field(default_factory=list)
     """Other statements about this form."""
 
 
 class DosageForms(KbModel):
     """Dosage forms and the advice on giving them."""
 
-    citations: list[CitationKey] = []
+    citations: list[CitationKey] = Field(default_factory=list)
     """Works cited for the whole section."""
-    forms: list[DosageForm] = []
+    forms: list[DosageForm] = Field(default_factory=list)
     """The forms, in the source's order."""
-    administration: list[Text] = []
+    administration: list[Text] = Field(default_factory=list)
     """Administration advice, in the source's order."""
 
 
@@ -700,7 +700,7 @@ class MonitoringParameter(KbModel):
 
     parameter: PlainName
     """What to monitor ("Vital signs")."""
-    examples: list[PlainName] = []
+    examples: list[PlainName] = Field(default_factory=list)
     """Its examples as the source lists them."""
     examples_lead: Literal["e.g.", "such as"] = "e.g."
     """How the source introduces the examples."""
@@ -709,20 +709,20 @@ class MonitoringParameter(KbModel):
 class Monitoring(KbModel):
     """Monitoring: when, and what."""
 
-    citations: list[CitationKey] = []
+    citations: list[CitationKey] = Field(default_factory=list)
     """Works cited for the whole section."""
     timing: Text | None = None
     """When to monitor, as the source says."""
-    parameters: list[MonitoringParameter] = []
+    parameters: list[MonitoringParameter] = Field(default_factory=list)
     """The parameters."""
 
 
 class Summary(KbModel):
     """The source's summary and the place in therapy."""
 
-    citations: list[CitationKey] = []
+    citations: list[CitationKey] = Field(default_factory=list)
     """Works cited for the whole section."""
-    paragraphs: list[Text] = []
+    paragraphs: list[Text] = Field(default_factory=list)
     """The summary as the source gives it."""
     place_in_therapy: Text | None = None
     """Where the drug fits, in the source's words; shown in the at-a-glance box."""
@@ -746,7 +746,7 @@ class Provenance(KbModel):
     """The source document."""
     source_date: dt.date | None = None
     """The source's date, when it states one."""
-    notes: list[Text] = []
+    notes: list[Text] = Field(default_factory=list)
     """What else is known about the source, and how it was transcribed."""
 
 
@@ -800,11 +800,11 @@ class Monograph(KbModel):
     """Lowercase generic name; the file is named after it."""
     status: MonographStatus = "published"
     """draft or published; drafts never reach a release."""
-    drug_classes: list[ClassId] = []
+    drug_classes: list[ClassId] = Field(default_factory=list)
     """Drug classes as the source names them, by their id in data/drug-classes.yaml."""
-    synonyms: list[PlainName] = []
+    synonyms: list[PlainName] = Field(default_factory=list)
     """Other names the source gives; shown under the title and found by search."""
-    brand_names: list[PlainName] = []
+    brand_names: list[PlainName] = Field(default_factory=list)
     """Brand names the source gives; shown under the title and found by search."""
     indication: PlainName | None = None
     """What the monograph covers ("pain")."""
@@ -812,7 +812,7 @@ class Monograph(KbModel):
     """What the content is based on."""
     review: Review
     """Local review status."""
-    changelog: list[ChangeLogEntry] = []
+    changelog: list[ChangeLogEntry] = Field(default_factory=list)
     """Changes, newest last."""
     boxed_warning: Section | None = None
     """A boxed (black-box) warning; shown above the at-a-glance box."""
@@ -852,7 +852,7 @@ class Monograph(KbModel):
     """Overdose."""
     summary: Summary | None = None
     """Summary and place in therapy."""
-    further_information: list[FurtherInformation] = []
+    further_information: list[FurtherInformation] = Field(default_factory=list)
     """Further reading the source names."""
 
     _section_order: tuple[str, ...] = PrivateAttr(default=())
@@ -1052,11 +1052,12 @@ class SearchTerms(KbModel):
     """``data/search-terms.yaml``: the spellings, abbreviations and look-alike drug names the
     search knows. Editors extend it; it is search data, never shown as clinical content."""
 
-    spellings: list[SpellingRule] = []
+    spellings: list[SpellingRule] = Field(default_factory=list)
     """British and American spellings; applied in this order, so longer rules go first."""
-    abbreviations: list[Abbreviation] = []
+    abbreviations: list[Abbreviation] = Field(default_factory=list)
     """Clinical abbreviations and their meanings."""
-    look_alike_names: list[Annotated[list[SearchPhrase], Field(min_length=2, max_length=2)]] = []
+    look_alike_names: list[Annotated[list[SearchPhrase], Field(min_length=2, max_length=2)]] = \
+        Field(default_factory=list)
     """Pairs of drug names known to be confused (ISMP); search labels them different drugs
     whenever both are in the formulary, beside the pairs it finds by spelling. Each
     abbreviation and each spelling is listed once (checked when the file is loaded)."""

@@ -111,7 +111,7 @@ class Reference(KbModel):
     """The key text cites it by: [@id]."""
     type: str
     """CSL type: article-journal, webpage, book, chapter, report, …"""
-    author: list[CslName] = []
+    author: list[CslName] = Field(default_factory=list)
     """Authors in order."""
     title: str
     """Title as published."""

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter
+from pydantic.json_schema import GenerateJsonSchema
+from pydantic_core import core_schema
 
 from .model import DrugClass, Monograph, SearchTerms
 from .references import Reference
@@ -15,29 +17,41 @@ SCHEMA_DIR = Path("data") / "schema"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
+class _Generator(GenerateJsonSchema):
+    """Pydantic's JSON Schema, with ``"default": []`` for a list field that starts empty: the
+    models write those ``Field(default_factory=list)`` (pydantic deep-copies a default ``[]``
+    for every record, a twentieth of validation), and pydantic would leave their default out;
+    an editor's tool shows it."""
+
+    def get_default_value(self, schema: core_schema.WithDefaultSchema) -> Any:
+        if schema.get("default_factory") is list:
+            return []
+        return super().get_default_value(schema)
+
+
 def monograph_schema() -> dict[str, Any]:
     """JSON Schema of one monograph file."""
-    schema = Monograph.model_json_schema(by_alias=True)
+    schema = Monograph.model_json_schema(by_alias=True, schema_generator=_Generator)
     return {"$schema": DIALECT, "$id": "monograph.schema.json", **schema}
 
 
 def references_schema() -> dict[str, Any]:
     """JSON Schema of ``data/references.yaml``: a list of CSL items."""
-    schema = TypeAdapter(list[Reference]).json_schema(by_alias=True)
+    schema = TypeAdapter(list[Reference]).json_schema(by_alias=True, schema_generator=_Generator)
     return {"$schema": DIALECT, "$id": "references.schema.json",
             "title": "Reference library (CSL-YAML)", **schema}
 
 
 def classes_schema() -> dict[str, Any]:
     """JSON Schema of ``data/drug-classes.yaml``: a list of drug classes."""
-    schema = TypeAdapter(list[DrugClass]).json_schema(by_alias=True)
+    schema = TypeAdapter(list[DrugClass]).json_schema(by_alias=True, schema_generator=_Generator)
     return {"$schema": DIALECT, "$id": "drug-classes.schema.json",
             "title": "Drug classes", **schema}
 
 
 def search_terms_schema() -> dict[str, Any]:
     """JSON Schema of ``data/search-terms.yaml``."""
-    schema = SearchTerms.model_json_schema(by_alias=True)
+    schema = SearchTerms.model_json_schema(by_alias=True, schema_generator=_Generator)
     return {"$schema": DIALECT, "$id": "search-terms.schema.json", **schema}
 
 
