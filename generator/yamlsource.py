@@ -8,6 +8,7 @@ and decimals are exact (``0.15`` is ``Decimal('0.15')``, never a binary float).
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -60,6 +61,12 @@ class _Loader(_SafeLoader):
     """The safe loader without YAML 1.1's implicit typing: :func:`_scalar` reads scalars by our
     rules, so the composer need not guess a tag for each (a fifth of its time). Only the merge
     key is still told apart, to be refused."""
+
+    # The composer calls these two around every value (600,000 in 2,000 monographs), to follow
+    # path resolvers this loader never has. Builtins that do nothing instead of the Python
+    # methods that return at once took composing 2,000 monographs from 0.91 to 0.83 s of CPU.
+    descend_resolver = operator.is_  # type: ignore[assignment]  # (parent, index) -> ignored
+    ascend_resolver = int  # type: ignore[assignment]  # () -> 0, ignored
 
     def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
         if kind is yaml.ScalarNode and implicit[0] and value == "<<":
