@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import gc
+import os
 import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -159,10 +160,7 @@ def _monograph_paths(data_dir: Path, only: list[Path] | None, problems: list[Pro
                      ) -> list[Path]:
     monograph_dir = data_dir / MONOGRAPHS_DIR
     problems += account_for_files(data_dir)
-    root = data_dir.resolve()
-    paths = sorted(p for p in monograph_dir.glob("*.yaml")
-                   if not is_editor_file(p) and p.is_file() and _inside(p, root)
-                   ) if monograph_dir.is_dir() else []
+    paths = _yaml_files(monograph_dir, data_dir.resolve()) if monograph_dir.is_dir() else []
     if only:
         wanted = {p.resolve() for p in only}
         known = {p.resolve() for p in paths}
@@ -301,6 +299,19 @@ def load_monograph(path: Path, kb: KnowledgeBase, *, today: dt.date | None = Non
 KNOWN_FOLDERS = {MONOGRAPHS_DIR: "monographs", "schema": "exported JSON Schema",
                  "sources": "source documents"}
 """The folders of data/ and what each holds; everything else in data/ is an error."""
+
+
+def _yaml_files(folder: Path, root: Path) -> list[Path]:
+    """The ``.yaml`` files in ``folder`` that are files in the folder ``root`` (already
+    resolved), links followed, but not editors' working files; sorted. Only a link is resolved
+    on its own: any other file is where its folder is (resolving each of 2,000 took 0.05 s)."""
+    folder_inside = _inside(folder, root)
+    with os.scandir(folder) as entries:
+        found = [folder / entry.name for entry in entries
+                 if entry.name.endswith(".yaml") and not is_editor_file(entry.name)
+                 and entry.is_file()
+                 and (_inside(Path(entry.path), root) if entry.is_symlink() else folder_inside)]
+    return sorted(found)
 
 
 def _inside(path: Path, root: Path) -> bool:
