@@ -3,13 +3,14 @@ bench/RESULTS.md; it is a benchmark script, not a test.
 
 For each N it writes a synthetic formulary (bench/formulary.py, in a temporary folder; varied
 monographs, or ketamine clones with --corpus clone), then measures, as the median of --runs
-runs: `kb validate` time, full `mkdocs build --strict` time, peak memory of the build, the size
-of site/, of one monograph page's HTML, of the largest part of a monograph page outside its
-<article>, and of the search index. It also builds the same pages
-pre-rendered as plain Markdown with the same theme and navigation and no generator (the floor
-MkDocs sets), in runs paired with ours, and reports our build time as a ratio to that floor. At
-the largest N it measures search latency in headless Chromium and, for every N, the time from
-saving a YAML file to its new text visible in Chromium under `kb serve` (median of five saves).
+runs (of at least five for `kb validate`): `kb validate` time, full `mkdocs build --strict`
+time, peak memory of the build, the size of site/, of one monograph page's HTML, of the largest
+part of a monograph page outside its <article>, and of the search index. It also builds the
+same pages pre-rendered as plain Markdown with the same theme and navigation and no generator
+(the floor MkDocs sets), in runs paired with ours, and reports our build time as a ratio to
+that floor. At the largest N it measures search latency in headless Chromium and, for every N,
+the time from saving a YAML file to its new text visible in Chromium under `kb serve` (median of
+five saves).
 
 Usage: .venv/bin/python bench/scale.py [--runs 3] [--sizes 1 100 500] [--corpus clone]
        .venv/bin/python bench/scale.py --write       # what `make bench` runs (see PLAN)
@@ -217,12 +218,18 @@ def outside_article(page: Path) -> int:
     return len(html) - (end - start)
 
 
+VALIDATE_RUNS = 5
+"""`kb validate` runs at least this many times: it is cheap beside a build, and one run at 2,000
+took anything from 2.81 to 3.32 s with the same code within the hour."""
+
+
 def measure(n: int, runs: int, tmp: Path, *, search: bool, corpus: str,
             floor: bool = True) -> dict[str, object]:
     work = tmp / f"{corpus}-n{n}"
     project = write_project(n, work / "project", corpus)
     plain = write_floor(project, work / "floor") if floor else None
-    validate = [timed([str(BIN / "kb"), "validate"], project)[0] for _ in range(runs)]
+    validate = [timed([str(BIN / "kb"), "validate"], project)[0]
+                for _ in range(max(runs, VALIDATE_RUNS))]
     ours, floors, ratios = [], [], []
     for i in range(runs):
         seconds, _, _, _ = build(project, work / f"site{i}")
@@ -241,6 +248,7 @@ def measure(n: int, runs: int, tmp: Path, *, search: bool, corpus: str,
         "corpus": corpus,
         "runs": runs,
         "validate_s": statistics.median(validate),
+        "validates": validate,
         "build_s": statistics.median(ours),
         "floor_s": statistics.median(floors) if floors else None,
         "ratio": statistics.median(ratios) if ratios else None,
@@ -286,25 +294,28 @@ def report(results: list[dict[str, object]], command: str) -> str:
         f"Measured {time.strftime('%Y-%m-%d')} on this project's machine ({os.cpu_count()} cores, "
         f"{platform.python_implementation()} {platform.python_version()}, "
         f"{platform.machine()}), with `{command}`, each build cold (no cache of any kind). Each "
-        "figure is the median of the runs shown; the floor builds the same pages pre-rendered as "
-        "plain Markdown with the same theme and navigation and no generator, in runs paired with "
-        "ours (ratio = median of the paired ratios). Peak memory is the resident memory of "
-        "the build's processes summed (a page a forked child shares with its parent counts in "
-        "both), then in brackets the build process's own and the processes' proportional set "
-        "size together (a shared page counts once), from one more build whose processes are "
-        "sampled every 50 ms (the sampling slows a build, so the timed builds are not sampled). "
-        "The editing "
-        "loop is the median of five saves of one monograph's title under `kb serve`, from the "
-        "file write to the new text "
-        "in headless Chromium. " + TARGETS,
+        "figure is the median of the runs shown (`kb validate`'s, of at least "
+        f"{VALIDATE_RUNS}, with the fastest and slowest in brackets); the floor builds the "
+        "same pages pre-rendered as plain Markdown with the same theme and navigation and no "
+        "generator, in runs paired with ours (ratio = median of the paired ratios). Peak "
+        "memory is the resident memory of the build's processes summed (a page a forked child "
+        "shares with its parent counts in both), then in brackets the build process's own and "
+        "the processes' proportional set size together (a shared page counts once), from one "
+        "more build whose processes are sampled every 50 ms (the sampling slows a build, so "
+        "the timed builds are not sampled). The editing loop is the median of five saves of one "
+        "monograph's title under `kb serve`, from the file write to the new text in headless "
+        "Chromium. " + TARGETS,
         "",
         "| corpus | N | runs | kb validate | build | floor build | ratio | peak memory | site/ | "
         "one page | outside `<article>` (largest) | search index | save to new text |",
         "| --- |" + " ---: |" * 12,
     ]
     for r in results:
+        validates = r["validates"]
+        assert isinstance(validates, list)
         lines.append(
-            f"| {r['corpus']} | {r['n']:,} | {r['runs']} | {r['validate_s']:.2f} s | "
+            f"| {r['corpus']} | {r['n']:,} | {r['runs']} | {r['validate_s']:.2f} s "
+            f"({min(validates):.2f}–{max(validates):.2f}) | "
             f"{r['build_s']:.2f} s | {_figure(r['floor_s'], '.2f', ' s')} | "
             f"{_figure(r['ratio'], '.2f')} | {r['peak_mib']:.0f} MiB "
             f"({r['main_peak_mib']:.0f}; {r['pss_peak_mib']:.0f} MiB) | {r['site_mib']:.1f} MiB | "
