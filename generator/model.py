@@ -922,10 +922,19 @@ def refuse_listing(monograph: Monograph, source: str) -> None:
                         "the record read")
 
 
+_UNLISTED = tuple(name for name in Listing.model_fields if name not in LISTED_FIELDS)
+"""The fields a :class:`Listing` leaves out. ``listing`` hands each to ``model_construct`` as
+None and deletes it: given nothing, ``model_construct`` would make each one's default, and ask
+of each ``default_factory`` whether it takes the data, through ``inspect.signature`` (75 µs for
+``list``; 2,000 listings took 0.38 s of CPU that way, against 0.04 s)."""
+
+
 def listing(monograph: Monograph) -> Listing:
     """What the lists of a build need of ``monograph``; see :class:`Listing`."""
-    listed = Listing.model_construct(**{name: getattr(monograph, name) for name in LISTED_FIELDS})
-    for name in set(listed.__dict__) - set(LISTED_FIELDS):  # missing, not their defaults
+    values: dict[str, Any] = dict.fromkeys(_UNLISTED)
+    values.update((name, getattr(monograph, name)) for name in LISTED_FIELDS)
+    listed = Listing.model_construct(set(LISTED_FIELDS), **values)
+    for name in set(listed.__dict__) - set(LISTED_FIELDS):  # missing, not None
         del listed.__dict__[name]
     return listed
 
