@@ -686,7 +686,6 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         """Wait for the pages of the second process; remove the build's export folder once
         MkDocs has copied it into the site."""
         self._join_other_half()
-        linkmessages.LINK_MESSAGES.files = None
         self._let_go()
         self._remove_exports()
         self._remove_search()
@@ -695,7 +694,6 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
     def on_build_error(self, *, error: Exception) -> None:
         """Stop the second process and remove the export folder of a failed build too."""
         self._join_other_half(failed=True)
-        linkmessages.LINK_MESSAGES.files = None
         self._let_go()
         self._remove_exports()
         self._remove_search()
@@ -705,7 +703,9 @@ class ClinicalKbPlugin(BasePlugin[ClinicalKbConfig]):  # type: ignore[no-untyped
         """Let go of a build's listings and pages once it is done (a preview keeps its records
         for its next build), then hand the objects frozen in ``on_config`` back to the
         collector. Freed now by their reference counts, they are not scanned again by the
-        collector's last passes as the process ends."""
+        collector's last passes as the process ends. The link messages' hints let go of the
+        build's files too."""
+        linkmessages.LINK_MESSAGES.files = None
         if not self.preview:
             self.kb = None
             self.blocks, self.lists = {}, {}
