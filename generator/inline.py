@@ -65,14 +65,21 @@ class InlineError(ValueError):
 
 
 def comma_message(written: str) -> str:
-    """Why ``6,25`` is refused: a comma could be a decimal point or a thousands separator."""
+    """Why ``6,25`` is refused: a comma could be a decimal point or a thousands separator.
+    With more than one comma (``1,000,000``) or a point as well (``1,000.5``), only the second
+    reading is left, and the message names that one."""
     as_point = written.replace(",", ".", 1) if written.count(",") == 1 and "." not in written \
         else None
     as_thousands = written.replace(",", "")
-    readings = (f"{as_point} (if the comma is a decimal point) or " if as_point else "") + \
-        f"{as_thousands} (if it separates thousands)"
-    return (f"'{written}' has a comma, which could be read two ways: write {readings}, "
-            "as the source means it")
+    if as_point is None:
+        many = written.count(",") > 1
+        return (f"'{written}' has {'commas' if many else 'a comma'}; a number is written "
+                f"without {'them' if many else 'one'}: write {as_thousands} (if "
+                f"{'they separate' if many else 'it separates'} thousands), as the source "
+                "means it")
+    return (f"'{written}' has a comma, which could be read two ways: write {as_point} (if the "
+            f"comma is a decimal point) or {as_thousands} (if it separates thousands), as the "
+            "source means it")
 
 
 def parse_quantity(written: str) -> Quantity:

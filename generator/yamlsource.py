@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from .errors import Problem, display_path
+from .inline import comma_message
 
 try:  # libyaml's composer is about 12 times faster and gives the same marks
     from yaml import CSafeLoader as _SafeLoader
@@ -205,6 +206,8 @@ def _convert(node: yaml.Node, depth: int, budget: list[int], fail: Any) -> Any:
                                   "brackets")
     kind = type(node)
     if kind is yaml.MappingNode:
+        if isinstance(node, yaml.MappingNode) and node.flow_style:  # {a: 1, b: 2}
+            _refuse_comma_in_number(node, fail)
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
@@ -228,6 +231,35 @@ def _convert(node: yaml.Node, depth: int, budget: list[int], fail: Any) -> Any:
                                   f"{MAX_EXPANDED_CHARS * budget[2]:,} characters (through '&' "
                                   "anchors and '*' aliases); write the values out instead")
     return _scalar(node)
+
+
+_COMMA_GROUP = re.compile(r"[0-9]+(\.[0-9]+)?")
+
+
+def _refuse_comma_in_number(node: yaml.MappingNode, fail: Any) -> None:
+    """Name ``6,25`` in ``{value: 6,25, unit: mg}`` as the number written. Between braces a
+    comma ends a field, so YAML reads ``value: 6`` and a second field ``25`` with no value; the
+    schema would then call ``25`` an unknown field, and deleting it, as that suggests, would
+    leave a dose of 6 mg. A number's digits, a comma and more digits with no space between are
+    refused here, with the readings it could have, as on a line of its own (`value: 6,25`)."""
+    pairs = node.value
+    for i, (_, number) in enumerate(pairs):
+        if not (type(number) is yaml.ScalarNode and not number.style and
+                _INT.fullmatch(number.value)):
+            continue
+        groups: list[str] = []
+        before = number
+        for key, value in pairs[i + 1:]:
+            if not (type(key) is yaml.ScalarNode and not key.style and
+                    _COMMA_GROUP.fullmatch(key.value) and type(value) is yaml.ScalarNode and
+                    not value.style and value.value == "" and
+                    key.start_mark.line == before.end_mark.line and
+                    key.start_mark.column == before.end_mark.column + 1):
+                break
+            groups.append(key.value)
+            before = value
+        if groups:
+            raise fail(*_where(number), comma_message(",".join([number.value, *groups])))
 
 
 def _where(node: yaml.Node) -> tuple[int, int]:

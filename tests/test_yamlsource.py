@@ -46,6 +46,16 @@ def test_values_are_read_as_written(tmp_path: Path) -> None:
                    "check the indentation and that text with ':' or '#' is quoted"),
     ("a: &x {b: 1}\n<<: *x\n", "x.yaml:2:1: '<<' merge keys are not supported; write the "
                                "fields out"),
+    # between braces a comma ends a field: YAML alone would read max 6 and a field "5"
+    ("dose: {min: 3, max: 6,5, unit: mg}\n",
+     "x.yaml:1:21: '6,5' has a comma, which could be read two ways: write 6.5 (if the comma is "
+     "a decimal point) or 65 (if it separates thousands), as the source means it"),
+    ("dose: {value: 1,000,000, unit: mcg}\n",
+     "x.yaml:1:15: '1,000,000' has commas; a number is written without them: write 1000000 "
+     "(if they separate thousands), as the source means it"),
+    ("dose: {value: 1,000.5, unit: mcg}\n",
+     "x.yaml:1:15: '1,000.5' has a comma; a number is written without one: write 1000.5 (if "
+     "it separates thousands), as the source means it"),
 ])
 def test_broken_yaml_is_one_located_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                             content: str | bytes, message: str) -> None:
@@ -53,6 +63,14 @@ def test_broken_yaml_is_one_located_message(tmp_path: Path, monkeypatch: pytest.
     with pytest.raises(YamlReadError) as caught:
         read_yaml(write(tmp_path, content))
     assert str(caught.value.problem) == message
+
+
+def test_a_comma_with_a_space_after_it_still_ends_a_field(tmp_path: Path) -> None:
+    """Only digits, a comma and digits with nothing between read as one number: anything else
+    between braces is fields, which the schema then checks by name."""
+    doc = read_yaml(write(tmp_path, "a: {min: 6, 5}\nb: {min: 6,'5'}\nc: {unit: mg,5}\n"))
+    assert doc.data == {"a": {"min": 6, "5": None}, "b": {"min": 6, "5": None},
+                        "c": {"unit": "mg", "5": None}}
 
 
 def test_alias_bomb_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
