@@ -594,11 +594,18 @@ class Regimen(KbModel):
     @field_validator("max_per_24_hours")
     @classmethod
     def _cap_fits_steps(cls, cap: Quantity | None, info: ValidationInfo) -> Quantity | None:
+        """The cap measures what each step's dose measures, and no step's lowest dose is
+        above it: a cap of 25 mcg over a dose of 6.25 mg is a unit mistyped."""
         for step in info.data.get("steps") or []:
             if cap is not None and isinstance(step, DoseStep):
                 problem = _cap_problem(cap, step.dose, rate=False)
                 if problem:
                     raise PydanticCustomError("cap_dimension", problem)
+                if _compare_cap(cap, step.dose):
+                    raise PydanticCustomError(
+                        "cap_below_dose", "{cap} is below even the lowest dose it caps ({dose})",
+                        {"cap": f"{cap.value} {cap.unit}",
+                         "dose": f"{step.dose.low} {step.dose.unit}"})
         return cap
 
 

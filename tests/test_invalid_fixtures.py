@@ -34,8 +34,8 @@ def test_every_kind_of_mistake_has_a_fixture() -> None:
         "free-text-dose", "raw-html", "file-name-mismatch", "missing-field", "bad-date",
         "word-as-boolean", "unknown-frequency",
         # the dose model, units and identity
-        "cap-dimension", "cap-below-dose", "comma-in-number", "comma-between-braces",
-        "quoting-trap",
+        "cap-dimension", "cap-below-dose", "regimen-cap-below-dose", "comma-in-number",
+        "comma-between-braces", "quoting-trap",
         "unknown-drug-class", "duplicate-drug-class", "divided-not-per-day", "frequency-on-rate",
         "per-day-cap-without-divided", "titration-unit", "refused-frequency",
         "unsafe-unit-spelling", "renal-unit",
