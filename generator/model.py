@@ -465,6 +465,20 @@ class DoseStep(KbModel):
                     "titration_unit", "titration.{name} is in {got}, the dose in {unit}; "
                     "write both in units of the same kind",
                     {"name": name, "got": part.unit, "unit": dose.unit})
+        up_to = titration.up_to
+        if up_to is not None and _compare_cap(up_to, dose):  # 6 mcg over 3 mg: a unit mistyped
+            raise PydanticCustomError(
+                "titration_below_dose", "titration.up_to, {up_to}, is below even the lowest "
+                "dose ({dose}); it is the most the dose is titrated to",
+                {"up_to": f"{up_to.value} {up_to.unit}", "dose": f"{dose.low} {dose.unit}"})
+        if up_to is not None and units.convert(Fraction(titration.by.low),
+                                               titration.by.typed_unit,
+                                               up_to.typed_unit) > Fraction(up_to.value):
+            raise PydanticCustomError(
+                "titration_step", "titration.by, {by}, is more than the most the dose is "
+                "titrated to ({up_to})",
+                {"by": f"{titration.by.low} {titration.by.unit}",
+                 "up_to": f"{up_to.value} {up_to.unit}"})
         return titration
 
     @property

@@ -37,7 +37,7 @@ def test_every_kind_of_mistake_has_a_fixture() -> None:
         "cap-dimension", "cap-below-dose", "regimen-cap-below-dose", "comma-in-number",
         "comma-between-braces", "quoting-trap",
         "unknown-drug-class", "duplicate-drug-class", "divided-not-per-day", "frequency-on-rate",
-        "per-day-cap-without-divided", "titration-unit", "refused-frequency",
+        "per-day-cap-without-divided", "titration-unit", "titration-ceiling", "refused-frequency",
         "unsafe-unit-spelling", "renal-unit",
         # a suggestion that would turn the meaning round
         "review-status-negation",

@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Iterator
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from pydantic import ValidationError
 
 from generator import units
+from generator.model import DoseStep
 from generator.units import (
     DOSE_UNITS,
     FREQUENCIES,
@@ -153,3 +156,40 @@ def test_units_know_their_dimension_and_exact_factor() -> None:
 
 def test_a_percentage_needs_its_basis() -> None:
     assert "'%w/v', '%w/w' or '%v/v'" in explain_unit("%", units.CONCENTRATION_UNITS)
+
+
+def _titrated(by: str, up_to: str) -> dict[str, object]:
+    """A maintenance dose of 2–4 mg/hour titrated by ``by`` up to ``up_to``, as read."""
+    def quantity(written: str) -> dict[str, object]:
+        value, unit = written.split()
+        return {"value": Decimal(value), "unit": unit}
+    return {"kind": "maintenance",
+            "dose": {"min": Decimal(2), "max": Decimal(4), "unit": "mg/hour"},
+            "titration": {"by": quantity(by), "up_to": quantity(up_to)}}
+
+
+@pytest.mark.parametrize(("by", "up_to", "message"), [
+    ("1 mg/hour", "10 mcg/hour", "titration.up_to, 10 mcg/hour, is below even the lowest dose "
+                                 "(2 mg/hour); it is the most the dose is titrated to"),
+    ("1 mg/hour", "1.5 mg/hour", "titration.up_to, 1.5 mg/hour, is below even the lowest dose "
+                                 "(2 mg/hour)"),
+    ("20 mg/hour", "10 mg/hour", "titration.by, 20 mg/hour, is more than the most the dose is "
+                                 "titrated to (10 mg/hour)"),
+    ("0.02 g/hour", "10 mg/hour", "titration.by, 0.02 g/hour, is more than the most the dose "
+                                  "is titrated to (10 mg/hour)"),
+])
+def test_a_titration_ceiling_or_step_a_unit_apart_is_refused(by: str, up_to: str,
+                                                              message: str) -> None:
+    """A ceiling below the dose, or one adjustment above the ceiling, is a unit typed wrong
+    (mcg for mg) or a number mistyped: both are compared exactly, across units of a size."""
+    with pytest.raises(ValidationError) as caught:
+        DoseStep.model_validate(_titrated(by, up_to))
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(("by", "up_to"), [("1 mg/hour", "2 mg/hour"),
+                                           ("10 mg/hour", "10 mg/hour"),
+                                           ("500 mcg/hour", "4000 mcg/hour")])
+def test_a_titration_within_its_ceiling_is_accepted(by: str, up_to: str) -> None:
+    step = DoseStep.model_validate(_titrated(by, up_to))
+    assert step.titration is not None and step.titration.up_to is not None
