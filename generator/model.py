@@ -704,6 +704,30 @@ class DosageForm(KbModel):
     notes: list[Text] = Field(default_factory=list)
     """Other statements about this form."""
 
+    @field_validator("strengths")
+    @classmethod
+    def _solid_is_not_per_ml(cls, strengths: list[Strength], info: ValidationInfo
+                             ) -> list[Strength]:
+        """A tablet's strength per mL is a mistake, and the dose calculator would turn it into
+        a volume to draw up."""
+        kind = info.data.get("kind")
+        for i, strength in enumerate(strengths if kind in SOLID_FORM_KINDS else ()):
+            if strength.amount_per_ml is not None:
+                name = vocabulary.DOSAGE_FORM_KINDS[str(kind)].lower()
+                shown = f"{strength.amount} {strength.unit}" + (
+                    f" per {strength.per or 1} {strength.per_unit}" if strength.per_unit else "")
+                raise PydanticCustomError(
+                    "strength_solid", "strengths[{i}], {shown}, is an amount per mL, and a "
+                    "{name} is not a liquid: write the amount in one {name} (a unit such as "
+                    "mg, without per and per_unit), as the source states it",
+                    {"i": i, "shown": shown, "name": name})
+        return strengths
+
+
+SOLID_FORM_KINDS = frozenset({"tablet", "capsule", "modified_release_tablet", "suppository",
+                              "transdermal_patch"})
+"""Dosage forms whose strength is an amount in each one, never an amount per mL."""
+
 
 class DosageForms(KbModel):
     """Dosage forms and the advice on giving them."""

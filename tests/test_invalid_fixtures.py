@@ -35,7 +35,7 @@ def test_every_kind_of_mistake_has_a_fixture() -> None:
         "word-as-boolean", "unknown-frequency",
         # the dose model, units and identity
         "cap-dimension", "cap-below-dose", "regimen-cap-below-dose", "comma-in-number",
-        "comma-between-braces", "quoting-trap",
+        "comma-between-braces", "quoting-trap", "solid-per-ml",
         "unknown-drug-class", "duplicate-drug-class", "divided-not-per-day", "frequency-on-rate",
         "per-day-cap-without-divided", "titration-unit", "titration-ceiling", "refused-frequency",
         "unsafe-unit-spelling", "renal-unit",
