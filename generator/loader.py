@@ -13,7 +13,7 @@ import gc
 import os
 import types
 import typing
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -129,17 +129,36 @@ class IdPlaces:
     """Each id: its path in the file, line and column."""
 
 
-Shared = tuple[dict[str, tuple[Reference, Path_]], IdPlaces | None, dict[str, DrugClass],
-               SearchTerms]
-"""The reference library (each work with where it stands), where its ids stand, the drug
-classes and the search terms: what every monograph is checked and rendered against."""
+class Shared(typing.NamedTuple):
+    """What every monograph is checked and rendered against."""
+
+    references: dict[str, tuple[Reference, Path_]]
+    """The reference library: each work with where it stands."""
+    id_places: IdPlaces | None
+    """Where the library's ids stand."""
+    classes: dict[str, DrugClass]
+    """The drug classes."""
+    search_terms: SearchTerms
+    """The search's spellings, abbreviations and look-alike names."""
+    reference_ids: dict[str, None] | None
+    """The id of every work the library's file holds, in file order, those with a problem of
+    their own too: a monograph citing one is not also told the work is missing (adding it
+    again, as that would suggest, would write it twice). None when the file could not be read:
+    its problem is then the one to mend, and no citation is checked."""
+    class_ids: dict[str, None] | None
+    """The same, for the drug classes (empty when there is no file: no classes yet)."""
 
 
 def _shared(data_dir: Path, problems: list[Problem]) -> Shared:
-    references, id_places = _load_references(data_dir / REFERENCES_FILE, problems)
-    classes = _load_classes(data_dir / CLASSES_FILE, problems)
+    reference_ids: dict[str, None] = {}
+    class_ids: dict[str, None] = {}
+    references, id_places = _load_references(data_dir / REFERENCES_FILE, problems,
+                                             reference_ids)
+    classes = _load_classes(data_dir / CLASSES_FILE, problems, class_ids)
     search_terms = _load_search_terms(data_dir / SEARCH_TERMS_FILE, problems)
-    return references, id_places, classes, search_terms
+    return Shared(references, id_places, classes or {}, search_terms,
+                  reference_ids if id_places is not None else None,
+                  class_ids if classes is not None else None)
 
 
 def _shared_apart(data_dir: Path, problems: list[Problem]) -> Shared:
@@ -179,7 +198,7 @@ def _load_all(data_dir: Path, *, today: dt.date | None, only: list[Path] | None,
     problems: list[Problem] = []
     shared = _shared(data_dir, problems)
     paths = _monograph_paths(data_dir, only, problems)
-    loaded = _load_monographs(paths, references=shared[0], classes=shared[2],
+    loaded = _load_monographs(paths, references=shared.reference_ids, classes=shared.class_ids,
                               today=today or dt.date.today(), keep=keep)
     return _finished(problems, loaded, shared, whole=not only), len(loaded[1])
 
@@ -190,7 +209,7 @@ def _finished(problems: list[Problem], loaded: Loaded, shared: Shared, *,
     shared files and of the folder first, then each monograph's, in file order); when
     ``whole`` (every monograph was read), with a warning for each reference none cites."""
     monographs, cited, found, warnings = loaded
-    references, id_places, classes, search_terms = shared
+    references, id_places, classes, search_terms, _, _ = shared
     if whole and id_places is not None:
         warnings = warnings + _uncited(cited, id_places)
     if problems or found:
@@ -222,7 +241,7 @@ def load_and_render(data_dir: Path,
     paths = _monograph_paths(data_dir, None, paths_problems)
     shared = (_shared_apart if splits(len(paths)) else _shared)(data_dir, problems)
     problems += paths_problems
-    references, _, classes, search_terms = shared
+    references, _, classes, search_terms, reference_ids, class_ids = shared
     known = KnowledgeBase([], {r.id: r for r, _ in references.values()}, [], classes,
                           search_terms)
     day = today or dt.date.today()
@@ -234,7 +253,7 @@ def load_and_render(data_dir: Path,
 
         def checked() -> Iterator[LoadedMonograph]:
             for path in chunk:
-                loaded = _load_monograph(path, references=references, classes=classes,
+                loaded = _load_monograph(path, references=reference_ids, classes=class_ids,
                                          problems=found, warnings=warnings, today=day)
                 if loaded is None:
                     continue
@@ -258,8 +277,8 @@ Loaded = tuple[list[LoadedMonograph], list[frozenset[str]], list[Problem], list[
 problems and warnings found, in file order."""
 
 
-def _load_monographs(paths: list[Path], *, references: dict[str, tuple[Reference, Path_]],
-                     classes: dict[str, DrugClass], today: dt.date, keep: bool) -> Loaded:
+def _load_monographs(paths: list[Path], *, references: Collection[str] | None,
+                     classes: Collection[str] | None, today: dt.date, keep: bool) -> Loaded:
     """Read and check monographs, shared with a second process when there are many: the
     same results, in the same order, as reading them all here."""
     def load(chunk: Sequence[Path]) -> Loaded:
@@ -287,10 +306,9 @@ def load_monograph(path: Path, kb: KnowledgeBase, *, today: dt.date | None = Non
     only the file that changed. Returns it with its warnings; raises :class:`DataError`."""
     problems: list[Problem] = []
     warnings: list[Problem] = []
-    located: dict[str, tuple[Reference, Path_]] = {key: (ref, ()) for key, ref in
-                                                   kb.references.items()}
-    loaded = _load_monograph(path, references=located, classes=kb.classes, problems=problems,
-                             warnings=warnings, today=today or dt.date.today())
+    loaded = _load_monograph(path, references=kb.references, classes=kb.classes,
+                             problems=problems, warnings=warnings,
+                             today=today or dt.date.today())
     if problems or loaded is None:
         raise DataError(problems or [Problem(display_path(path), 1, 1, "", "file not found")])
     return loaded, warnings
@@ -385,15 +403,18 @@ def _read(path: Path, problems: list[Problem], *, scale: int = 1) -> YamlDocumen
 Record = TypeVar("Record", Reference, DrugClass)
 
 
-def _load_list(doc: YamlDocument, model: type[Record], noun: str, problems: list[Problem]
-               ) -> dict[str, tuple[Record, Path_]]:
-    """A YAML list of records (``- id: …``), each validated, each id once: id → (record, where)."""
+def _load_list(doc: YamlDocument, model: type[Record], noun: str, problems: list[Problem],
+               ids: dict[str, None]) -> dict[str, tuple[Record, Path_]]:
+    """A YAML list of records (``- id: …``), each validated, each id once: id → (record, where).
+    ``ids`` gets the id of every item that has one, in order, whether it is valid or not."""
     if not isinstance(doc.data, list):
         problems.append(doc.problem((), f"the {noun}s are a list, each item starting with "
                                         "'- id: name'"))
         return {}
     out: dict[str, tuple[Record, Path_]] = {}
     for i, item in enumerate(doc.data):
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            ids[item["id"]] = None
         try:
             record = model.model_validate(item)
         except ValidationError as e:
@@ -409,12 +430,12 @@ def _load_list(doc: YamlDocument, model: type[Record], noun: str, problems: list
     return out
 
 
-def _load_references(path: Path, problems: list[Problem]
+def _load_references(path: Path, problems: list[Problem], ids: dict[str, None]
                      ) -> tuple[dict[str, tuple[Reference, Path_]], IdPlaces | None]:
     doc = _read(path, problems, scale=LIBRARY_SCALE)
     if doc is None:
         return {}, None
-    out = _load_list(doc, Reference, "reference", problems)
+    out = _load_list(doc, Reference, "reference", problems, ids)
     seen: dict[tuple[str, str], tuple[str, int]] = {}
     for ref, (i,) in out.values():
         for kind, identity in duplicate_identity(ref):
@@ -431,13 +452,17 @@ def _load_references(path: Path, problems: list[Problem]
                                     for key, (_, where) in out.items()})
 
 
-def _load_classes(path: Path, problems: list[Problem]) -> dict[str, DrugClass]:
-    """The drug classes editors define; a missing file means no classes yet."""
-    doc = _read(path, problems) if path.exists() else None
-    if doc is None:
+def _load_classes(path: Path, problems: list[Problem], ids: dict[str, None]
+                  ) -> dict[str, DrugClass] | None:
+    """The drug classes editors define; a missing file means no classes yet, and a file that
+    cannot be read gives None."""
+    if not path.exists():
         return {}
+    doc = _read(path, problems)
+    if doc is None:
+        return None
     return {key: record for key, (record, _) in
-            _load_list(doc, DrugClass, "drug class", problems).items()}
+            _load_list(doc, DrugClass, "drug class", problems, ids).items()}
 
 
 def _load_search_terms(path: Path, problems: list[Problem]) -> SearchTerms:
@@ -475,8 +500,8 @@ def _load_search_terms(path: Path, problems: list[Problem]) -> SearchTerms:
     return terms
 
 
-def _load_monograph(path: Path, *, references: dict[str, tuple[Reference, Path_]],
-                    classes: dict[str, DrugClass],
+def _load_monograph(path: Path, *, references: Collection[str] | None,
+                    classes: Collection[str] | None,
                     problems: list[Problem], warnings: list[Problem],
                     today: dt.date) -> LoadedMonograph | None:
     doc = _read(path, problems)
@@ -504,17 +529,21 @@ def _load_monograph(path: Path, *, references: dict[str, tuple[Reference, Path_]
     strings = list(iter_strings(monograph))  # one walk, for citations and strengths
     cited = list(iter_cited_keys(monograph, strings=strings))
     number_citations(monograph, cited)  # kept for the page and its exports
-    for where, key in cited:
-        if key not in references:
-            problems.append(doc.problem(where, f"cites '{key}', which is not in "
-                                               f"data/{REFERENCES_FILE}"
-                                               f"{vocabulary.suggest(key, references)}"))
-    for i, class_id in enumerate(monograph.drug_classes):
-        if class_id not in classes:
-            hint = vocabulary.suggest(class_id, classes)
-            problems.append(doc.problem(("drug_classes", i), f"'{class_id}' is not a drug class "
-                                                             f"in data/{CLASSES_FILE}; add it "
-                                                             f"there or correct it{hint}"))
+    # None: the shared file could not be read, and its own problem is the one to mend
+    if references is not None:
+        for where, key in cited:
+            if key not in references:
+                problems.append(doc.problem(where, f"cites '{key}', which is not in "
+                                                   f"data/{REFERENCES_FILE}"
+                                                   f"{vocabulary.suggest(key, references)}"))
+    if classes is not None:
+        for i, class_id in enumerate(monograph.drug_classes):
+            if class_id not in classes:
+                hint = vocabulary.suggest(class_id, classes)
+                problems.append(doc.problem(("drug_classes", i),
+                                            f"'{class_id}' is not a drug class in "
+                                            f"data/{CLASSES_FILE}; add it there or correct "
+                                            f"it{hint}"))
     for where, text in strings:
         for form_id in inline.strength_refs(text) if "{strength:" in text else ():
             if monograph.dosage_form(form_id) is None:

@@ -9,7 +9,7 @@ import pytest
 
 from generator.cli import main
 
-from .conftest import FIXTURES, copy_project, fixture_library, run_mkdocs_build
+from .conftest import FIXTURES, copy_project, fixture_library, fixture_project, run_mkdocs_build
 
 CASES = sorted(p.name for p in (FIXTURES / "invalid").iterdir() if p.is_dir())
 
@@ -36,7 +36,8 @@ def test_every_kind_of_mistake_has_a_fixture() -> None:
         # the dose model, units and identity
         "cap-dimension", "cap-below-dose", "regimen-cap-below-dose", "comma-in-number",
         "comma-between-braces", "quoting-trap", "solid-per-ml",
-        "unknown-drug-class", "duplicate-drug-class", "divided-not-per-day", "frequency-on-rate",
+        "unknown-drug-class", "duplicate-drug-class", "cited-work-with-a-problem",
+        "drug-class-with-a-problem", "divided-not-per-day", "frequency-on-rate",
         "per-day-cap-without-divided", "titration-unit", "titration-ceiling", "refused-frequency",
         "unsafe-unit-spelling", "renal-unit",
         # a suggestion that would turn the meaning round
@@ -90,7 +91,9 @@ def test_ten_mistakes_are_all_reported_at_once(tmp_path: Path, monkeypatch: pyte
     data.mkdir(parents=True)
     fixture_library(tmp_path / "data")
     single_file_cases = [c for c in CASES if not c.startswith(("duplicate-", "spelling-"))
-                         and c != "file-name-mismatch"]
+                         and c != "file-name-mismatch" and not any(
+                             (FIXTURES / "invalid" / c / name).exists()
+                             for name in ("references.yaml", "drug-classes.yaml"))]
     for case in single_file_cases:
         text = (FIXTURES / "invalid" / case / "monographs" / "testamine.yaml").read_text()
         name = f"testamine{len(list(data.iterdir()))}"
@@ -102,3 +105,21 @@ def test_ten_mistakes_are_all_reported_at_once(tmp_path: Path, monkeypatch: pyte
     assert len(single_file_cases) >= 10
     assert err[-1] == f"{len(single_file_cases)} problems found; nothing was built."
     assert len(err) == len(single_file_cases) + 1
+
+
+@pytest.mark.parametrize("name", ["references.yaml", "drug-classes.yaml"])
+def test_a_shared_file_that_cannot_be_read_is_the_one_problem(name: str, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]
+                                                              ) -> None:
+    """Not also every citation or drug class of every monograph, each said to be missing: the
+    editor would add them again, and the file's own mistake would be lost among them."""
+    project = fixture_project(tmp_path)
+    with (project / "data" / name).open("a", encoding="utf-8") as shared:
+        shared.write("- id: [unclosed\n")
+    monkeypatch.chdir(project)
+    assert main(["validate"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2, err
+    assert err[0].startswith(f"data/{name}:") and "not valid YAML" in err[0]
+    assert err[1] == "1 problem found; nothing was built."
