@@ -16,10 +16,17 @@ import re
 from typing import Annotated, Any
 
 from markupsafe import Markup, escape
-from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
-from .inline import one_line
+from .inline import InlineError, check_characters, one_line
 from .model import CitationKey, KbModel
 
 CSL_TYPES = ("article-journal", "article-magazine", "article", "book", "chapter", "webpage",
@@ -31,14 +38,28 @@ _TOLERATED = {"ISSN", "ISBN", "language", "source", "title-short", "container-ti
 """CSL variables Zotero exports that the site does not show; accepted and ignored."""
 
 
+def _visible(value: str) -> str:
+    """What a work's entry shows, as the work gives it, in characters a reader can see: no
+    invisible or direction characters, no HTML entities (as in a monograph's text). Its
+    notation is the work's own, and what looks like markup is shown as written."""
+    try:
+        check_characters(value)
+    except InlineError as e:
+        raise PydanticCustomError("text", str(e)) from None
+    return value
+
+
+Visible = Annotated[str, AfterValidator(_visible)]
+
+
 class CslName(KbModel):
     """An author: ``family`` and ``given`` names, or a ``literal`` name (an organisation)."""
 
-    family: str | None = None
+    family: Visible | None = None
     """Family name."""
-    given: str | None = None
+    given: Visible | None = None
     """Given names or initials."""
-    literal: str | None = None
+    literal: Visible | None = None
     """A name that is not split (an organisation, or 'et al.' where the source abbreviates)."""
 
     @model_validator(mode="after")
@@ -99,7 +120,8 @@ Date = Annotated[CslDate, BeforeValidator(_date_parts), WithJsonSchema({
                                                  "items": {"type": "integer"}}}}},
     ],
 })]
-Scalar = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v)]
+Scalar = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v),
+                   AfterValidator(_visible)]
 
 
 class Reference(KbModel):
@@ -113,9 +135,9 @@ class Reference(KbModel):
     """CSL type: article-journal, webpage, book, chapter, report, …"""
     author: list[CslName] = Field(default_factory=list)
     """Authors in order."""
-    title: str
+    title: Visible
     """Title as published."""
-    container_title: str | None = Field(None, alias="container-title")
+    container_title: Visible | None = Field(None, alias="container-title")
     """Journal, website or book the work is in."""
     volume: Scalar | None = None
     """Volume."""
@@ -127,13 +149,13 @@ class Reference(KbModel):
     """Publication date."""
     accessed: Date | None = None
     """Date an online work was read."""
-    publisher: str | None = None
+    publisher: Visible | None = None
     """Publisher."""
-    publisher_place: str | None = Field(None, alias="publisher-place")
+    publisher_place: Visible | None = Field(None, alias="publisher-place")
     """Where the publisher is."""
-    medium: str | None = None
+    medium: Visible | None = None
     """Medium, as the source gives it (e.g. Web)."""
-    genre: str | None = None
+    genre: Visible | None = None
     """Kind of report or document ("Local protocol", "Technical report"), as Zotero exports it."""
     number: Scalar | None = None
     """Report or document number, as Zotero exports it."""

