@@ -551,6 +551,7 @@ def _load_monograph(path: Path, *, references: Collection[str] | None,
                 problems.append(doc.problem(where, f"{{strength: {form_id}}} names no dosage form "
                                                    f"of this monograph"
                                                    f"{vocabulary.suggest(form_id, ids)}"))
+    problems += _future_dates(doc, monograph, today)
     if len(problems) > before:
         return None
     for name in ("boxed_warning", *BODY_SECTIONS):
@@ -565,6 +566,20 @@ def _load_monograph(path: Path, *, references: Collection[str] | None,
                                     f"review was due on {review.next_review}; review the "
                                     "monograph and update review dates", severity="warning"))
     return LoadedMonograph(monograph, path, frozenset(key for _, key in cited))
+
+
+def _future_dates(doc: YamlDocument, monograph: Monograph, today: dt.date) -> list[Problem]:
+    """A review, a change or a source dated after today: a year or month typed wrong, which
+    the page would show as governance that has not happened. A day's grace allows for an
+    editor a time zone ahead of the build."""
+    latest = today + dt.timedelta(days=1)
+    dated: list[tuple[Path_, dt.date | None]] = [
+        (("review", "last_reviewed"), monograph.review.last_reviewed),
+        (("provenance", "source_date"), monograph.provenance.source_date),
+        *((("changelog", i, "date"), entry.date) for i, entry in enumerate(monograph.changelog))]
+    return [doc.problem(where, f"{day} is after today ({today}), and it dates what has "
+                               "already happened: check the year and the month")
+            for where, day in dated if day is not None and day > latest]
 
 
 def _uncited(cited_by_each: list[frozenset[str]], ids: IdPlaces) -> list[Problem]:

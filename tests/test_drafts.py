@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from pathlib import Path
@@ -9,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
+from generator.errors import DataError
 from generator.loader import load_knowledge_base
 
-from .conftest import FIXTURES, copy_project, run_mkdocs_build
+from .conftest import FIXTURES, copy_project, fixture_project, run_mkdocs_build
 from .htmltext import visible_text
 
 
@@ -103,3 +105,31 @@ def test_overdue_review_warns_and_can_fail_ci(project: Path,
             "on 2021-01-01; review the monograph and update review dates") in \
         capsys.readouterr().err
     assert main(["validate", "--fail-on-overdue"]) == 1
+
+
+@pytest.mark.parametrize(("field", "replace", "by"), [
+    ("review.last_reviewed", "  status: not_reviewed_locally",
+     "  status: reviewed\n  last_reviewed: 2027-11-01\n  next_review: 2028-11-01\n"
+     "  reviewed_by: Pharmacy committee"),
+    ("provenance.source_date", "  based_on: A synthetic fixture.",
+     "  based_on: A synthetic fixture.\n  source_date: 2027-11-01"),
+    ("changelog[0].date", "review:",
+     "changelog:\n  - {date: 2027-11-01, change: Written.}\nreview:"),
+])
+def test_a_date_after_today_is_refused(field: str, replace: str, by: str,
+                                       tmp_path: Path) -> None:
+    """A review, a source or a change dated next year is a year typed wrong: the page would
+    show governance that has not happened. The day after today is allowed (an editor a time
+    zone ahead)."""
+    project = fixture_project(tmp_path)
+    path = project / "data" / "monographs" / "testamine.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert replace in text
+    path.write_text(text.replace(replace, by), encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        load_knowledge_base(project / "data", today=dt.date(2026, 11, 27))
+    [problem] = caught.value.problems
+    assert (problem.field, problem.message) == (
+        field, "2027-11-01 is after today (2026-11-27), and it dates what has already "
+               "happened: check the year and the month")
+    assert load_knowledge_base(project / "data", today=dt.date(2027, 10, 31)).monographs
