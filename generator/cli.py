@@ -60,7 +60,8 @@ def cmd_new(args: argparse.Namespace) -> int:
                       f"{len(name)}")
     if not re.fullmatch(r"[a-z][a-z0-9 -]*", name):
         raise KbError(f"'{args.generic_name}' is not a generic name; use letters, digits, spaces "
-                      "and hyphens, like 'ketamine' or 'sodium valproate'")
+                      "and hyphens, starting with a letter, like 'ketamine' or 'sodium "
+                      "valproate'")
     path = Path(args.data) / MONOGRAPHS_DIR / f"{name.replace(' ', '-')}.yaml"
     if path.exists():
         raise KbError(f"{path} already exists; edit it instead")

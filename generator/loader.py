@@ -612,7 +612,8 @@ _SIMPLE = {
 }
 _PATTERNS = {
     "id": "use lowercase letters, digits and hyphens, like iv-bolus",
-    "generic_name": "use the lowercase generic name, like ketamine",
+    "generic_name": "use the lowercase generic name (letters, digits, spaces and hyphens, "
+                    "starting with a letter), like ketamine",
     "citations": "a citation key is letters, digits and _ : . -, like riccardi2023",
     "url": "an address starts with https://",
     "URL": "an address starts with https://",

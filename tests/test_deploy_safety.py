@@ -253,6 +253,18 @@ def test_kb_new_with_a_name_too_long_is_one_line(tmp_path: Path,
         "kb: a generic name is at most 80 characters; this one is 300\n")
 
 
+@pytest.mark.parametrize("name", ["5-fluorouracil", "morphine/../../x", "  "])
+def test_kb_new_with_a_name_that_is_not_one_says_what_a_name_is(
+        name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", name]) == 1
+    assert capsys.readouterr().err == (
+        f"kb: '{name}' is not a generic name; use letters, digits, spaces and hyphens, "
+        "starting with a letter, like 'ketamine' or 'sodium valproate'\n")
+    assert not (tmp_path / "data").exists()
+
+
 def test_kb_new_in_a_folder_it_cannot_write_is_one_line(tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch,
                                                         capsys: pytest.CaptureFixture[str]
