@@ -651,6 +651,11 @@ class Dosing(KbModel):
     """Statements after the regimens, in the source's order."""
 
 
+MAX_MG_PER_ML = 5000
+"""More than 5 g of drug in each mL is more than any liquid holds (the densest, a barium
+sulfate suspension, holds some 2.5 g): such a strength is a unit typed wrong, g for mg."""
+
+
 class Strength(KbModel):
     """A strength: ``amount`` ``unit`` per ``per`` ``per_unit`` (50 mg per 1 mL), a concentration
     (4 mcg/mL, 1% w/v), or an amount per tablet or capsule (500 mg, no per_unit)."""
@@ -674,6 +679,15 @@ class Strength(KbModel):
                                       "and per_unit", {"unit": self.unit})
         if self.per is not None and self.per_unit is None:
             raise PydanticCustomError("strength_form", "per needs per_unit (mL)")
+        per_ml = self.amount_per_ml
+        if per_ml is not None and per_ml[1].amount == "mass" and \
+                per_ml[0] * per_ml[1].amount_factor > MAX_MG_PER_ML:
+            shown = f"{self.amount} {self.unit}" + (
+                f" per {self.per or 1} {self.per_unit}" if self.per_unit else "")
+            raise PydanticCustomError(
+                "strength_size", "{shown} is more than 5 g in each mL, more than any solution "
+                "or suspension holds: check the amount and its unit against the source",
+                {"shown": shown})
         return self
 
     @property

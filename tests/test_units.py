@@ -12,7 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from generator import units
-from generator.model import DoseStep
+from generator.model import DoseStep, Strength
 from generator.units import (
     DOSE_UNITS,
     FREQUENCIES,
@@ -193,3 +193,27 @@ def test_a_titration_ceiling_or_step_a_unit_apart_is_refused(by: str, up_to: str
 def test_a_titration_within_its_ceiling_is_accepted(by: str, up_to: str) -> None:
     step = DoseStep.model_validate(_titrated(by, up_to))
     assert step.titration is not None and step.titration.up_to is not None
+
+
+@pytest.mark.parametrize(("strength", "refused"), [
+    ({"amount": Decimal(25), "unit": "g", "per": Decimal(1), "per_unit": "mL"}, True),
+    ({"amount": Decimal(25), "unit": "g/mL"}, True),
+    ({"amount": Decimal(501), "unit": "%w/v"}, True),
+    ({"amount": Decimal(5001), "unit": "mg/mL"}, True),
+    # a barium sulfate suspension of 250% w/v is real; 5 g/mL is the bound, inclusive
+    ({"amount": Decimal(250), "unit": "%w/v"}, False),
+    ({"amount": Decimal(25), "unit": "g", "per": Decimal(5), "per_unit": "mL"}, False),
+    ({"amount": Decimal(5000), "unit": "mg/mL"}, False),
+    ({"amount": Decimal(25000), "unit": "units", "per": Decimal(1), "per_unit": "mL"}, False),
+])
+def test_a_strength_more_than_a_liquid_holds_is_refused(strength: dict[str, object],
+                                                         refused: bool) -> None:
+    """More than 5 g in each mL is g typed for mg: the calculator would give a volume a
+    thousand times too small."""
+    if refused:
+        with pytest.raises(ValidationError) as caught:
+            Strength.model_validate(strength)
+        assert "is more than 5 g in each mL, more than any solution or suspension holds" in \
+            str(caught.value)
+    else:
+        assert Strength.model_validate(strength).amount_per_ml is not None
