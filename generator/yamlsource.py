@@ -190,7 +190,10 @@ def parse_yaml(text: str, name: str, *, scale: int = 1) -> YamlDocument:
     if node is None:
         return YamlDocument(name, None)
     budget = [MAX_NODES * scale, MAX_EXPANDED_CHARS * scale, scale]
-    return YamlDocument(name, _convert(node, 0, budget, fail), node)
+    data = _convert(node, 0, budget, fail)
+    if "!" in text or ((" #" in text or "\t#" in text) and _ONE_SPACE_COMMENT.search(text)):
+        _refuse_text_left_out(node, text, fail)
+    return YamlDocument(name, data, node)
 
 
 def _convert(node: yaml.Node, depth: int, budget: list[int], fail: Any) -> Any:
@@ -231,6 +234,47 @@ def _convert(node: yaml.Node, depth: int, budget: list[int], fail: Any) -> Any:
                                   f"{MAX_EXPANDED_CHARS * budget[2]:,} characters (through '&' "
                                   "anchors and '*' aliases); write the values out instead")
     return _scalar(node)
+
+
+_STR = "tag:yaml.org,2002:str"
+_ONE_SPACE_COMMENT = re.compile(r"[^ \t\n][ \t]#")
+"""A '#' one space or tab after other characters: a comment, for YAML."""
+
+
+def _refuse_text_left_out(root: yaml.Node, text: str, fail: Any) -> None:
+    """Refuse what YAML would silently leave out of a value: a tag (``- !Important: avoid
+    alcohol.`` reads as the text "avoid alcohol.") and a comment one space after plain text
+    (``- Give with food # or milk`` reads as "Give with food"). A comment two spaces or more
+    after a value, as the editors' guide writes them, and on a line of its own, are notes."""
+    lines = text.split("\n")
+    commented = {text.count("\n", 0, m.start()) for m in _ONE_SPACE_COMMENT.finditer(text)}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.tag not in (_STR, _MERGE):
+            line, column = node.start_mark.line, node.start_mark.column
+            written = (lines[line][column:].split() if line < len(lines) else [])
+            written = written[0] if written else str(node.tag)
+            raise fail(line + 1, column + 1,
+                       f"YAML reads '{written}' as a tag, not as text, and leaves it out of the "
+                       "value: put the whole text in quotes")
+        kind = type(node)
+        if kind is yaml.MappingNode:
+            stack.extend(reversed([part for pair in node.value for part in pair]))
+        elif kind is yaml.SequenceNode:
+            stack.extend(reversed(node.value))
+        elif isinstance(node, yaml.ScalarNode) and not node.style and \
+                node.end_mark.line in commented:
+            line, column = node.end_mark.line, node.end_mark.column
+            after = lines[line][column:]
+            if after.startswith((" #", "\t#")):
+                comment = after.strip()
+                shown = comment if len(comment) <= 40 else comment[:39] + "…"
+                raise fail(line + 1, column + 2,
+                           f"YAML reads '{shown}' as a comment and leaves it out of the text: "
+                           "if it belongs to the text, put the whole text in quotes; if it is "
+                           "a note for editors, leave two spaces before '#' or give it a line "
+                           "of its own")
 
 
 _COMMA_GROUP = re.compile(r"[0-9]+(\.[0-9]+)?")

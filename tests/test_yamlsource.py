@@ -53,6 +53,18 @@ def test_values_are_read_as_written(tmp_path: Path) -> None:
     ("dose: {value: 1,000,000, unit: mcg}\n",
      "x.yaml:1:15: '1,000,000' has commas; a number is written without them: write 1000000 "
      "(if they separate thousands), as the source means it"),
+    # what YAML would leave out of a text without a word: a tag, a comment one space after it
+    ("items:\n  - !Important: avoid alcohol.\n",
+     "x.yaml:2:5: YAML reads '!Important:' as a tag, not as text, and leaves it out of the "
+     "value: put the whole text in quotes"),
+    ("items:\n  - Give with food # or milk\n",
+     "x.yaml:2:20: YAML reads '# or milk' as a comment and leaves it out of the text: if it "
+     "belongs to the text, put the whole text in quotes; if it is a note for editors, leave "
+     "two spaces before '#' or give it a line of its own"),
+    ("items:\n  - Give\n    with food # or milk\n",
+     "x.yaml:3:15: YAML reads '# or milk' as a comment and leaves it out of the text: if it "
+     "belongs to the text, put the whole text in quotes; if it is a note for editors, leave "
+     "two spaces before '#' or give it a line of its own"),
     ("dose: {value: 1,000.5, unit: mcg}\n",
      "x.yaml:1:15: '1,000.5' has a comma; a number is written without one: write 1000.5 (if "
      "it separates thousands), as the source means it"),
@@ -71,6 +83,15 @@ def test_a_comma_with_a_space_after_it_still_ends_a_field(tmp_path: Path) -> Non
     doc = read_yaml(write(tmp_path, "a: {min: 6, 5}\nb: {min: 6,'5'}\nc: {unit: mg,5}\n"))
     assert doc.data == {"a": {"min": 6, "5": None}, "b": {"min": 6, "5": None},
                         "c": {"unit": "mg", "5": None}}
+
+
+def test_notes_beside_values_and_text_that_holds_a_hash_are_read_as_written(
+        tmp_path: Path) -> None:
+    doc = read_yaml(write(tmp_path, "# a note\nroute: oral  # two spaces: a note\n"
+                                    "items:\n  # a note\n  - 'Ward #3 patients' # after quotes\n"
+                                    "  - \"Important: avoid alcohol!\"\n  - Caution!\n"))
+    assert doc.data == {"route": "oral",
+                        "items": ["Ward #3 patients", "Important: avoid alcohol!", "Caution!"]}
 
 
 def test_alias_bomb_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
