@@ -191,7 +191,8 @@ def parse_yaml(text: str, name: str, *, scale: int = 1) -> YamlDocument:
         return YamlDocument(name, None)
     budget = [MAX_NODES * scale, MAX_EXPANDED_CHARS * scale, scale]
     data = _convert(node, 0, budget, fail)
-    if "!" in text or ((" #" in text or "\t#" in text) and _ONE_SPACE_COMMENT.search(text)):
+    if "!" in text or "&" in text or (
+            (" #" in text or "\t#" in text) and _ONE_SPACE_COMMENT.search(text)):
         _refuse_text_left_out(node, text, fail)
     return YamlDocument(name, data, node)
 
@@ -243,7 +244,8 @@ _ONE_SPACE_COMMENT = re.compile(r"[^ \t\n][ \t]#")
 
 def _refuse_text_left_out(root: yaml.Node, text: str, fail: Any) -> None:
     """Refuse what YAML would silently leave out of a value: a tag (``- !Important: avoid
-    alcohol.`` reads as the text "avoid alcohol.") and a comment one space after plain text
+    alcohol.`` reads as the text "avoid alcohol."), an anchor (``- &c caution`` reads as
+    "caution"; a data file has no use for one) and a comment one space after plain text
     (``- Give with food # or milk`` reads as "Give with food"). A comment two spaces or more
     after a value, as the editors' guide writes them, and on a line of its own, are notes."""
     lines = text.split("\n")
@@ -251,12 +253,19 @@ def _refuse_text_left_out(root: yaml.Node, text: str, fail: Any) -> None:
     stack = [root]
     while stack:
         node = stack.pop()
-        if node.tag not in (_STR, _MERGE):
-            line, column = node.start_mark.line, node.start_mark.column
-            written = (lines[line][column:].split() if line < len(lines) else [])
-            written = written[0] if written else str(node.tag)
+        line, column = node.start_mark.line, node.start_mark.column
+        source = lines[line] if line < len(lines) else ""
+        tagged = node.tag not in (_STR, _MERGE)
+        if tagged or source.startswith("&", column):  # no value but an anchor starts with '&'
+            words = source[column:].split()
+            written = words[0] if words else str(node.tag)
+            if tagged:
+                raise fail(line + 1, column + 1,
+                           f"YAML reads '{written}' as a tag, not as text, and leaves it out "
+                           "of the value: put the whole text in quotes")
             raise fail(line + 1, column + 1,
-                       f"YAML reads '{written}' as a tag, not as text, and leaves it out of the "
+                       f"YAML reads '{written}' as an anchor (a name for repeating a value "
+                       f"elsewhere as '*{written[1:]}'), not as text, and leaves it out of the "
                        "value: put the whole text in quotes")
         kind = type(node)
         if kind is yaml.MappingNode:

@@ -57,6 +57,9 @@ def test_values_are_read_as_written(tmp_path: Path) -> None:
     ("items:\n  - !Important: avoid alcohol.\n",
      "x.yaml:2:5: YAML reads '!Important:' as a tag, not as text, and leaves it out of the "
      "value: put the whole text in quotes"),
+    ("items:\n  - &c caution\n  - *c\n",
+     "x.yaml:2:5: YAML reads '&c' as an anchor (a name for repeating a value elsewhere as "
+     "'*c'), not as text, and leaves it out of the value: put the whole text in quotes"),
     ("items:\n  - Give with food # or milk\n",
      "x.yaml:2:20: YAML reads '# or milk' as a comment and leaves it out of the text: if it "
      "belongs to the text, put the whole text in quotes; if it is a note for editors, leave "
@@ -89,9 +92,11 @@ def test_notes_beside_values_and_text_that_holds_a_hash_are_read_as_written(
         tmp_path: Path) -> None:
     doc = read_yaml(write(tmp_path, "# a note\nroute: oral  # two spaces: a note\n"
                                     "items:\n  # a note\n  - 'Ward #3 patients' # after quotes\n"
-                                    "  - \"Important: avoid alcohol!\"\n  - Caution!\n"))
+                                    "  - \"Important: avoid alcohol!\"\n  - Caution!\n"
+                                    "  - A & E, R&D\n"))
     assert doc.data == {"route": "oral",
-                        "items": ["Ward #3 patients", "Important: avoid alcohol!", "Caution!"]}
+                        "items": ["Ward #3 patients", "Important: avoid alcohol!", "Caution!",
+                                  "A & E, R&D"]}
 
 
 def test_alias_bomb_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
