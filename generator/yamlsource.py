@@ -176,9 +176,9 @@ def parse_yaml(text: str, name: str, *, scale: int = 1) -> YamlDocument:
         mark = e.problem_mark or e.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = e.problem or "not valid YAML"
-        raise fail(line, column, f"not valid YAML: {problem}"
-                                 "; check the indentation and that text with ':' or '#' is quoted"
-                   ) from e
+        raise fail(line, column, f"not valid YAML: {problem}; " + (
+            _quoting_hint(text, line) or "check the indentation and that text with ':' or '#' "
+                                         "is quoted")) from e
     except yaml.reader.ReaderError as e:
         before = text[: e.position]
         line = before.count("\n") + 1
@@ -195,6 +195,30 @@ def parse_yaml(text: str, name: str, *, scale: int = 1) -> YamlDocument:
             (" #" in text or "\t#" in text) and _ONE_SPACE_COMMENT.search(text)):
         _refuse_text_left_out(node, text, fail)
     return YamlDocument(name, data, node)
+
+
+_VALUE_START = re.compile(r"[ ]*(?:-[ ]+)*(?:[A-Za-z_][\w-]*:[ ]+)?(?P<value>(?P<start>\S).*)")
+_INDICATORS = {"*": "names a value to repeat", "&": "names a value", "@": "is reserved",
+               "`": "is reserved", "%": "starts a directive", ">": "starts text on the lines "
+               "below", "|": "starts text on the lines below", "'": "ends the text at the "
+               "closing quote", '"': "ends the text at the closing quote"}
+"""What YAML reads a value's first character as, where the editor meant it as text."""
+
+
+def _quoting_hint(text: str, line: int) -> str | None:
+    """When the value on ``line`` (1-based) starts with a character YAML reads as its own
+    (``*Not* for IV use``, ``>65 years``, ``"Caution" in older adults``), how to write it."""
+    lines = text.split("\n")
+    found = _VALUE_START.match(lines[line - 1]) if 0 < line <= len(lines) else None
+    if found is None or found["start"] not in _INDICATORS:
+        return None
+    start, value = found["start"], found["value"].rstrip()
+    hint = (f"a value that starts with {start} must be in quotes, all of it (YAML reads {start} "
+            f"there as its own: it {_INDICATORS[start]})")
+    if len(value) > 60 or "\\" in value or ('"' in value and "'" in value):
+        return hint
+    quote = "'" if '"' in value else '"'
+    return f"{hint}: write {quote}{value}{quote}"
 
 
 def _convert(node: yaml.Node, depth: int, budget: list[int], fail: Any) -> Any:

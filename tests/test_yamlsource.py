@@ -57,6 +57,19 @@ def test_values_are_read_as_written(tmp_path: Path) -> None:
     ("items:\n  - !Important: avoid alcohol.\n",
      "x.yaml:2:5: YAML reads '!Important:' as a tag, not as text, and leaves it out of the "
      "value: put the whole text in quotes"),
+    # text that starts with a character YAML reads as its own: the message shows it quoted
+    ("items:\n  - *Not* for IV use.\n",
+     "x.yaml:2:9: not valid YAML: did not find expected alphabetic or numeric character; a "
+     "value that starts with * must be in quotes, all of it (YAML reads * there as its own: it "
+     "names a value to repeat): write \"*Not* for IV use.\""),
+    ("items:\n  - \"Caution\" in older adults.\n",
+     "x.yaml:2:15: not valid YAML: did not find expected '-' indicator; a value that starts "
+     "with \" must be in quotes, all of it (YAML reads \" there as its own: it ends the text at "
+     "the closing quote): write '\"Caution\" in older adults.'"),
+    ("age: >65 years\n",
+     "x.yaml:1:8: not valid YAML: did not find expected comment or line break; a value that "
+     "starts with > must be in quotes, all of it (YAML reads > there as its own: it starts "
+     "text on the lines below): write \">65 years\""),
     ("items:\n  - &c caution\n  - *c\n",
      "x.yaml:2:5: YAML reads '&c' as an anchor (a name for repeating a value elsewhere as "
      "'*c'), not as text, and leaves it out of the value: put the whole text in quotes"),
