@@ -679,9 +679,11 @@ class Strength(KbModel):
                                       "and per_unit", {"unit": self.unit})
         if self.per is not None and self.per_unit is None:
             raise PydanticCustomError("strength_form", "per needs per_unit (mL)")
-        per_ml = self.amount_per_ml
-        if per_ml is not None and per_ml[1].amount == "mass" and \
-                per_ml[0] * per_ml[1].amount_factor > MAX_MG_PER_ML:
+        unit = units.UNITS[self.unit]
+        factor = unit.amount_factor  # mg per mL = amount × factor ÷ per, compared exactly
+        if unit.amount == "mass" and (unit.per_ml or self.per_unit == "mL") and \
+                self.amount * factor.numerator > \
+                MAX_MG_PER_ML * factor.denominator * (self.per or 1):
             shown = f"{self.amount} {self.unit}" + (
                 f" per {self.per or 1} {self.per_unit}" if self.per_unit else "")
             raise PydanticCustomError(

@@ -190,6 +190,9 @@ def parse_yaml(text: str, name: str, *, scale: int = 1) -> YamlDocument:
     if node is None:
         return YamlDocument(name, None)
     budget = [MAX_NODES * scale, MAX_EXPANDED_CHARS * scale, scale]
+    if any(text[m.start() - 1:m.start()].isdigit() for m in _COMMA_DIGIT.finditer(text)):
+        # before the values are read: '1,000,000' is a number, not a key '000' written twice
+        _refuse_comma_in_numbers(node, fail)
     data = _convert(node, 0, budget, fail)
     if "!" in text or "&" in text or (
             (" #" in text or "\t#" in text) and _ONE_SPACE_COMMENT.search(text)):
@@ -234,8 +237,6 @@ def _convert(node: yaml.Node, depth: int, budget: list[int], fail: Any) -> Any:
                                   "brackets")
     kind = type(node)
     if kind is yaml.MappingNode:
-        if isinstance(node, yaml.MappingNode) and node.flow_style:  # {a: 1, b: 2}
-            _refuse_comma_in_number(node, fail)
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
@@ -311,6 +312,28 @@ def _refuse_text_left_out(root: yaml.Node, text: str, fail: Any) -> None:
 
 
 _COMMA_GROUP = re.compile(r"[0-9]+(\.[0-9]+)?")
+_COMMA_DIGIT = re.compile(r",[0-9]")
+"""A comma, then a digit; the digit before it is looked at in each match (a pattern that
+starts with the comma is scanned for some ten times faster)."""
+
+
+def _refuse_comma_in_numbers(root: yaml.Node, fail: Any) -> None:
+    """:func:`_refuse_comma_in_number` for every group of fields written between braces,
+    in file order (only files that hold a digit, a comma and a digit are walked). A value
+    repeated through an alias is one node, visited once."""
+    stack = [root]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            if node.flow_style:
+                _refuse_comma_in_number(node, fail)
+            stack.extend(reversed([part for pair in node.value for part in pair]))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
 
 
 def _refuse_comma_in_number(node: yaml.MappingNode, fail: Any) -> None:
