@@ -20,6 +20,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from generator import inline
 from generator.errors import DataError
 from generator.loader import load_knowledge_base
 from generator.yamlsource import read_yaml
@@ -119,3 +120,19 @@ def test_structural_mutations_end_in_a_model_or_messages(path: tuple[Any, ...], 
 @given(st.integers(0, len(TEXT)), st.integers(0, 40), st.text(max_size=20))
 def test_text_mutations_end_in_a_model_or_messages(at: int, cut: int, insert: str) -> None:
     check(TEXT[:at] + insert + TEXT[at + cut:])
+
+
+ASCII_DOSE_TEXT = st.text(alphabet="0123456789 \t\n.,;:-_%/mgcLlunitsIUMCGabxyz()[]", max_size=40)
+
+
+@FUZZ
+@given(ASCII_DOSE_TEXT)
+def test_the_ascii_scans_find_what_the_unicode_ones_find(text: str) -> None:
+    """ASCII text meets patterns with [0-9] where others have \\d (a set scans faster): on
+    ASCII text they must find the same, so that no typed dose or unsafe notation slips by."""
+    def found(pattern: re.Pattern[str]) -> str | None:
+        match = pattern.search(text)
+        return match.group(0) if match else None
+
+    assert found(inline._FREE_DOSE_ASCII) == found(inline._FREE_DOSE)
+    assert found(inline._NUMBER_THEN_UNIT) == found(re.compile(r"\d\s*[mguLUIM]"))
