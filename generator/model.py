@@ -374,6 +374,10 @@ def _compare_cap(cap: Quantity, dose: Dose) -> bool:
     return units.convert(Fraction(cap.value), cap_unit, dose_unit) < Fraction(dose.low)
 
 
+AS_NEEDED_NEVER = frozenset({"scheduled", "infusion", "maintenance", "loading"})
+"""Kinds of dose that are not given when needed (a bolus or a single dose may be)."""
+
+
 class DoseStep(KbModel):
     """One dose within a regimen: a bolus, a loading dose, an infusion rate, a scheduled or
     as-needed dose. Shaped after FHIR R5 Dosage."""
@@ -480,6 +484,35 @@ class DoseStep(KbModel):
                 {"by": f"{titration.by.low} {titration.by.unit}",
                  "up_to": f"{up_to.value} {up_to.unit}"})
         return titration
+
+    @model_validator(mode="after")
+    def _kind_fits(self) -> DoseStep:
+        """What the kind of dose says agrees with the dose: a page must not read "bolus 5
+        mg/hour", "scheduled dose 6.25 mg at night as needed" or "continuous infusion 5 mg"."""
+        unit = self.dose.typed_unit
+        kind = vocabulary.DOSE_KINDS[self.kind]
+        if self.kind in ("bolus", "single") and unit.is_rate:
+            raise PydanticCustomError(
+                "kind_rate", "a {kind} is an amount given at once, not a rate ({unit}): write "
+                "the amount, or make the step an infusion, as the source states it",
+                {"kind": kind, "unit": unit.label})
+        if self.as_needed is not None and self.kind in AS_NEEDED_NEVER:
+            raise PydanticCustomError(
+                "kind_as_needed", "as_needed is for a dose given when needed, and this step "
+                "is a {kind}: write kind: as_needed, or remove as_needed, as the source states "
+                "it", {"kind": kind})
+        if self.kind == "infusion" and not unit.is_rate and not unit.per_day and \
+                self.over is None:
+            raise PydanticCustomError(
+                "kind_infusion", "a continuous infusion of {unit} needs how long it runs "
+                "(over) or a unit per time (per hour, or per day for an amount in 24 hours), "
+                "as the source states it", {"unit": unit.label})
+        if self.frequency == "continuous" and not unit.is_rate and self.kind != "infusion":
+            raise PydanticCustomError(
+                "frequency_continuous", "frequency: continuous is for an infusion or a rate, "
+                "and this {kind} is in {unit}: write how often, as the source states it",
+                {"kind": kind, "unit": unit.label})
+        return self
 
     @property
     def is_as_needed(self) -> bool:

@@ -217,3 +217,50 @@ def test_a_strength_more_than_a_liquid_holds_is_refused(strength: dict[str, obje
             str(caught.value)
     else:
         assert Strength.model_validate(strength).amount_per_ml is not None
+
+
+def _step(kind: str, amount: str, unit: str, **more: object) -> dict[str, object]:
+    return {"kind": kind, "dose": {"value": Decimal(amount), "unit": unit}, **more}
+
+
+HOURS_2 = {"value": Decimal(2), "unit": "hours"}
+
+
+@pytest.mark.parametrize(("step", "message"), [
+    (_step("bolus", "5", "mg/hour"),
+     "a bolus is an amount given at once, not a rate (mg/hour): write the amount, or make the "
+     "step an infusion, as the source states it"),
+    (_step("single", "1", "mcg/kg/minute"), "a single dose is an amount given at once"),
+    (_step("scheduled", "6.25", "mg", frequency="at_night", as_needed={"reason": "nausea"}),
+     "as_needed is for a dose given when needed, and this step is a scheduled dose: write "
+     "kind: as_needed, or remove as_needed, as the source states it"),
+    (_step("maintenance", "2", "mg/hour", as_needed={"min_interval": HOURS_2}),
+     "this step is a maintenance dose"),
+    (_step("infusion", "25", "mg", device="syringe_driver"),
+     "a continuous infusion of mg needs how long it runs (over) or a unit per time (per hour, "
+     "or per day for an amount in 24 hours), as the source states it"),
+    (_step("scheduled", "3", "mg", frequency="continuous"),
+     "frequency: continuous is for an infusion or a rate, and this scheduled dose is in mg: "
+     "write how often, as the source states it"),
+])
+def test_a_kind_of_dose_that_contradicts_its_dose_is_refused(step: dict[str, object],
+                                                             message: str) -> None:
+    """The page would read "bolus 5 mg/hour", "scheduled dose 6.25 mg at night as needed",
+    "continuous infusion 25 mg" (25 mg over what time?) or "scheduled dose 3 mg continuous"."""
+    with pytest.raises(ValidationError) as caught:
+        DoseStep.model_validate(step)
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("step", [
+    _step("bolus", "1", "mg", as_needed={"min_interval": {"value": Decimal(5),
+                                                          "unit": "minutes"}}),
+    _step("single", "2", "mg", as_needed={"reason": "agitation"}),
+    _step("infusion", "25", "mg", over={"value": Decimal(24), "unit": "hours"}),
+    _step("infusion", "25", "mg/day"),
+    _step("infusion", "2", "mg/hour", frequency="continuous"),
+    _step("loading", "6", "mcg/kg/hour", duration={"value": Decimal(10), "unit": "minutes"}),
+    _step("as_needed", "6.25", "mg", as_needed={"reason": "nausea", "min_interval": HOURS_2}),
+])
+def test_kinds_of_dose_that_agree_with_their_dose_are_accepted(step: dict[str, object]) -> None:
+    assert DoseStep.model_validate(step).dose.value is not None
