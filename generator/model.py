@@ -548,7 +548,22 @@ class Bounds(KbModel):
         if low is not None and high is not None and low > high:
             raise PydanticCustomError("bounds", "the lower bound {low} is above the upper {high}",
                                       {"low": str(low), "high": str(high)})
+        limit = BOUND_LIMITS.get(self.unit)
+        beyond = [v for v in (self.min, self.max, self.below, self.above)
+                  if v is not None and limit is not None and v > limit]
+        if beyond:
+            raise PydanticCustomError(
+                "bounds_size", "{value} {unit} is beyond any patient (at most {limit} {unit}): "
+                "check the number against the source",
+                {"value": str(beyond[0]), "unit": self.unit, "limit": str(limit)})
         return self
+
+
+BOUND_LIMITS = {"years": 130, "months": 130 * 12, "weeks": 130 * 52, "days": 130 * 366,
+                "kg": 700, "mL/minute": 500, "mL/minute/1.73 m2": 500}
+"""The most a bound can be in each unit: an age of 130 years, a weight of 700 kg, a renal
+function of 500 mL/minute, each beyond any patient: a bound past it is a number mistyped (180
+years for 18, 5000 kg for 50). Technical bounds, not clinical limits."""
 
 
 class RenalFunction(KbModel):

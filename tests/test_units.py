@@ -12,7 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from generator import units
-from generator.model import DoseStep, Strength
+from generator.model import Bounds, DoseStep, Strength
 from generator.units import (
     DOSE_UNITS,
     FREQUENCIES,
@@ -264,3 +264,26 @@ def test_a_kind_of_dose_that_contradicts_its_dose_is_refused(step: dict[str, obj
 ])
 def test_kinds_of_dose_that_agree_with_their_dose_are_accepted(step: dict[str, object]) -> None:
     assert DoseStep.model_validate(step).dose.value is not None
+
+
+@pytest.mark.parametrize(("bounds", "refused"), [
+    ({"above": Decimal(180), "unit": "years"}, "180 years is beyond any patient (at most 130 "
+                                               "years): check the number against the source"),
+    ({"min": Decimal(40), "below": Decimal(1500), "unit": "kg"}, "1500 kg is beyond any patient"),
+    ({"below": Decimal(3000), "unit": "mL/minute"}, "3000 mL/minute is beyond any patient"),
+    ({"below": Decimal(2000), "unit": "months"}, "2000 months is beyond any patient"),
+    ({"above": Decimal(17), "max": Decimal(130), "unit": "years"}, None),
+    ({"below": Decimal(28), "unit": "days"}, None),
+    ({"min": Decimal(40), "below": Decimal(150), "unit": "kg"}, None),
+    ({"below": Decimal(30), "unit": "mL/minute/1.73 m2"}, None),
+])
+def test_a_population_bound_beyond_any_patient_is_refused(bounds: dict[str, object],
+                                                           refused: str | None) -> None:
+    """An age of 180 years, a weight of 1,500 kg: a number mistyped (18, 150), which would
+    leave a regimen for no one. Technical bounds, not clinical limits."""
+    if refused is None:
+        assert Bounds.model_validate(bounds).unit == bounds["unit"]
+        return
+    with pytest.raises(ValidationError) as caught:
+        Bounds.model_validate(bounds)
+    assert refused in str(caught.value)
