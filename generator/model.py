@@ -612,6 +612,15 @@ class Population(KbModel):
         return self
 
 
+def _ratio_above_zero(value: str) -> str:
+    """A ratio of two doses: a zero on either side converts to or from nothing."""
+    if any(Decimal(part) == 0 for part in value.split(":")):
+        raise PydanticCustomError("ratio_zero", "the ratio {value} has a zero; each side is a "
+                                  "dose above zero, as the source states it",
+                                  {"value": value})
+    return value
+
+
 class Conversion(KbModel):
     """A conversion between routes or forms, as the source states it ("oral to subcut 2:1")."""
 
@@ -619,7 +628,8 @@ class Conversion(KbModel):
     """The route converted from."""
     to_route: Route
     """The route converted to."""
-    ratio: Annotated[str, Field(strict=True, pattern=r"^\d+(\.\d+)?:\d+(\.\d+)?$")]
+    ratio: Annotated[str, Field(strict=True, pattern=r"^\d+(\.\d+)?:\d+(\.\d+)?$"),
+                     AfterValidator(_ratio_above_zero)]
     """From-dose : to-dose, as the source writes it ("2:1")."""
     citations: list[CitationKey] = Field(default_factory=list)
     """Works supporting the conversion."""

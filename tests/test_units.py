@@ -12,7 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from generator import units
-from generator.model import Bounds, DoseStep, Strength
+from generator.model import Bounds, Conversion, DoseStep, Strength
 from generator.units import (
     DOSE_UNITS,
     FREQUENCIES,
@@ -287,3 +287,16 @@ def test_a_population_bound_beyond_any_patient_is_refused(bounds: dict[str, obje
     with pytest.raises(ValidationError) as caught:
         Bounds.model_validate(bounds)
     assert refused in str(caught.value)
+
+
+@pytest.mark.parametrize(("ratio", "accepted"), [("2:1", True), ("0.5:1", True), ("0:1", False),
+                                                  ("2:0", False), ("0.0:1", False)])
+def test_a_conversion_ratio_has_no_zero(ratio: str, accepted: bool) -> None:
+    """'oral to subcut 0:1' converts from nothing: a number mistyped."""
+    conversion = {"from_route": "oral", "to_route": "subcutaneous", "ratio": ratio}
+    if accepted:
+        assert Conversion.model_validate(conversion).ratio == ratio
+        return
+    with pytest.raises(ValidationError) as caught:
+        Conversion.model_validate(conversion)
+    assert f"the ratio {ratio} has a zero; each side is a dose above zero" in str(caught.value)
