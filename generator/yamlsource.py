@@ -194,9 +194,9 @@ def parse_yaml(text: str, name: str, *, scale: int = 1) -> YamlDocument:
         # before the values are read: '1,000,000' is a number, not a key '000' written twice
         _refuse_comma_in_numbers(node, fail)
     data = _convert(node, 0, budget, fail)
-    if "!" in text or "&" in text or (
-            (" #" in text or "\t#" in text) and _ONE_SPACE_COMMENT.search(text)):
-        _refuse_text_left_out(node, text, fail)
+    commented = _one_space_comment_lines(text)
+    if commented or "!" in text or "&" in text:
+        _refuse_text_left_out(node, text, commented, fail)
     return YamlDocument(name, data, node)
 
 
@@ -263,18 +263,27 @@ def _convert(node: yaml.Node, depth: int, budget: list[int], fail: Any) -> Any:
 
 
 _STR = "tag:yaml.org,2002:str"
-_ONE_SPACE_COMMENT = re.compile(r"[^ \t\n][ \t]#")
-"""A '#' one space or tab after other characters: a comment, for YAML."""
+def _one_space_comment_lines(text: str) -> set[int]:
+    """The lines (0-based) where a '#' stands one space or tab after other characters: a
+    comment, for YAML. Found with ``str.find`` (a pattern that starts with a set of characters
+    scanned a file at 26 ns a character, a tenth of reading it)."""
+    lines: set[int] = set()
+    for mark in (" #", "\t#"):
+        at = text.find(mark)
+        while at != -1:
+            if at > 0 and text[at - 1] not in " \t\r\n":
+                lines.add(text.count("\n", 0, at))
+            at = text.find(mark, at + 2)
+    return lines
 
 
-def _refuse_text_left_out(root: yaml.Node, text: str, fail: Any) -> None:
+def _refuse_text_left_out(root: yaml.Node, text: str, commented: set[int], fail: Any) -> None:
     """Refuse what YAML would silently leave out of a value: a tag (``- !Important: avoid
     alcohol.`` reads as the text "avoid alcohol."), an anchor (``- &c caution`` reads as
     "caution"; a data file has no use for one) and a comment one space after plain text
     (``- Give with food # or milk`` reads as "Give with food"). A comment two spaces or more
     after a value, as the editors' guide writes them, and on a line of its own, are notes."""
     lines = text.split("\n")
-    commented = {text.count("\n", 0, m.start()) for m in _ONE_SPACE_COMMENT.finditer(text)}
     stack = [root]
     while stack:
         node = stack.pop()
