@@ -263,6 +263,8 @@ def _convert(node: yaml.Node, depth: int, budget: list[int], fail: Any) -> Any:
 
 
 _STR = "tag:yaml.org,2002:str"
+
+
 def _one_space_comment_lines(text: str) -> set[int]:
     """The lines (0-based) where a '#' stands one space or tab after other characters: a
     comment, for YAML. Found with ``str.find`` (a pattern that starts with a set of characters
