@@ -42,7 +42,7 @@ _FREE_DOSE = re.compile(_FREE_DOSE_FORM.replace("{D}", r"\d").replace("{C}", r"\
                         re.IGNORECASE)
 _FREE_DOSE_ASCII = re.compile(_FREE_DOSE_FORM.replace("{D}", "[0-9]").replace("{C}", "0-9"),
                               re.IGNORECASE)
-"""The same for ASCII text, where a digit is 0-9: a set is scanned for faster than ``\\d``."""
+"""The same for ASCII text, where a digit is 0-9: a set is scanned faster than ``\\d``."""
 _JAVASCRIPT = re.compile(r"javascript:", re.IGNORECASE)
 _UNCLOSED = re.compile(r"\[@|\[[^\[\]]*\]\(")
 
@@ -279,7 +279,7 @@ def check_notation(text: str) -> None:
 _NUMBER_THEN_UNIT = re.compile(r"[0-9]\s*[mguLUIM]")
 """What every pattern of NOTATION that reads a number (``_BY_NUMBER``) needs: a digit, maybe
 spaces, then the first letter of a unit (mg, mcg, g, mL, units, L; U and IU; MG and ML). Only
-ASCII text meets it, where ``\\d`` is ``[0-9]``: a set of characters is scanned for a third
+ASCII text meets it, where ``\\d`` is ``[0-9]``: a set of characters is scanned a third
 faster than the class of Unicode digits."""
 
 _SHORT_FORM = re.compile(
