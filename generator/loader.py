@@ -461,8 +461,19 @@ def _load_classes(path: Path, problems: list[Problem], ids: dict[str, None]
     doc = _read(path, problems)
     if doc is None:
         return None
-    return {key: record for key, (record, _) in
-            _load_list(doc, DrugClass, "drug class", problems, ids).items()}
+    loaded = _load_list(doc, DrugClass, "drug class", problems, ids)
+    labels: dict[str, tuple[str, int]] = {}
+    for key, (record, (i, *_)) in loaded.items():
+        shown = record.label.casefold()
+        if shown in labels:
+            first, line = labels[shown]
+            problems.append(doc.problem((i, "label"), f"'{record.label}' is the label of "
+                                                      f"'{first}' too (line {line}): the pages "
+                                                      "would show two classes alike; give each "
+                                                      "its own label"))
+        else:
+            labels[shown] = (key, doc.position((i, "label"))[0])
+    return {key: record for key, (record, _) in loaded.items()}
 
 
 def _load_search_terms(path: Path, problems: list[Problem]) -> SearchTerms:
@@ -610,7 +621,7 @@ _SIMPLE = {
     "finite_number": "must be a number{got}",
     "decimal_max_digits": "has too many digits{got}",
 }
-_PATTERNS = {
+_PATTERNS: dict[str | tuple[str, str], str] = {
     "id": "use lowercase letters, digits and hyphens, like iv-bolus",
     "generic_name": "use the lowercase generic name (letters, digits, spaces and hyphens, "
                     "starting with a letter), like ketamine",
@@ -623,7 +634,15 @@ _PATTERNS = {
     "meanings": "write lowercase words separated by single spaces, like heart rate",
     "look_alike_names": "write a lowercase drug name, like prednisolone",
     "abbreviation": "start with a letter; then letters, digits, / or &, like N/V",
+    "drug_classes": "a drug class is named by its id: lowercase words joined by _ or -, like "
+                    "opioid_analgesic",
+    "atc": "an ATC code is written in capitals as the WHO index gives it, like N01AX",
+    "ratio": "write the two doses as numbers, from-dose first, in quotes, like \"2:1\"",
+    ("DrugClass", "id"): "use lowercase words joined by _ or -, like opioid_analgesic",
+    ("Reference", "id"): "a citation key is letters, digits and _ : . -, like riccardi2023",
 }
+"""What a value that breaks a field's pattern should look like, by field, or by record type
+and field where one name means two things; never the pattern itself."""
 
 
 def problems_from_validation(doc: YamlDocument, error: ValidationError, root: type[BaseModel],
@@ -656,8 +675,9 @@ def problems_from_validation(doc: YamlDocument, error: ValidationError, root: ty
             message = f"{_shown(value)} is not allowed; use {expected}"
         elif kind == "string_pattern_mismatch":
             field_name = next((str(p) for p in reversed(loc) if isinstance(p, str)), "")
-            message = f"{_shown(value)} is not in the expected form; " + _PATTERNS.get(
-                field_name, f"it must match {item.get('ctx', {}).get('pattern')}")
+            message = f"{_shown(value)} is not in the expected form; " + (
+                _PATTERNS.get((root.__name__, field_name)) or _PATTERNS.get(
+                    field_name, f"it must match {item.get('ctx', {}).get('pattern')}"))
         elif kind == "too_short":
             message = "needs at least one item"
         elif kind in _SIMPLE:

@@ -37,7 +37,8 @@ def test_every_kind_of_mistake_has_a_fixture() -> None:
         "cap-dimension", "cap-below-dose", "regimen-cap-below-dose", "comma-in-number",
         "comma-between-braces", "quoting-trap", "solid-per-ml",
         "unknown-drug-class", "duplicate-drug-class", "cited-work-with-a-problem",
-        "drug-class-with-a-problem", "divided-not-per-day", "frequency-on-rate",
+        "drug-class-with-a-problem", "duplicate-class-label", "divided-not-per-day",
+        "frequency-on-rate",
         "per-day-cap-without-divided", "titration-unit", "titration-ceiling", "refused-frequency",
         "unsafe-unit-spelling", "renal-unit",
         # a suggestion that would turn the meaning round

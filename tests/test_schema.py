@@ -10,11 +10,12 @@ import pytest
 from pydantic import ValidationError
 
 from generator.cli import main
+from generator.loader import _PATTERNS
 from generator.model import Section
 from generator.schema import schema_files
 from generator.yamlsource import read_yaml
 
-from .conftest import FIXTURES, ROOT
+from .conftest import FIXTURES, ROOT, fixture_project
 
 SCHEMA_DIR = ROOT / "data" / "schema"
 
@@ -83,3 +84,63 @@ def test_records_given_the_same_fields_share_one_set_of_their_names() -> None:
     with pytest.raises(ValidationError):
         first.paragraphs = ["Changed."]  # type: ignore[misc]
     assert second.model_fields_set == {"paragraphs"}
+
+
+ROOTS = {"monograph.schema.json": "Monograph", "references.schema.json": "Reference",
+         "drug-classes.schema.json": "DrugClass", "search-terms.schema.json": "SearchTerms"}
+"""Each schema file and the record type the loader validates its file's items as."""
+
+
+def _patterned(node: object, prop: str | None = None) -> set[str]:
+    """The properties of a JSON Schema whose values must match a pattern."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        if "pattern" in node and prop is not None:
+            found.add(prop)
+        for key, value in node.items():
+            if key == "properties":
+                for name, sub in value.items():
+                    found |= _patterned(sub, name)
+            elif key == "$defs":
+                for sub in value.values():
+                    found |= _patterned(sub)
+            else:
+                found |= _patterned(value, prop)
+    elif isinstance(node, list):
+        for item in node:
+            found |= _patterned(item, prop)
+    return found
+
+
+def test_every_field_with_a_pattern_has_a_message_an_editor_reads() -> None:
+    """A value that breaks a field's pattern is told what it should look like, never shown a
+    regular expression ('it must match ^[A-V]\\d{2}...'). Dates have their own message."""
+    missing = []
+    for name, root in ROOTS.items():
+        schema = json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
+        for prop in sorted(_patterned(schema) - {"issued", "accessed"}):
+            if (root, prop) not in _PATTERNS and prop not in _PATTERNS:
+                missing.append((name, prop))
+    assert missing == []
+
+
+@pytest.mark.parametrize(("case", "message"), [
+    ("drug-classes", "data/drug-classes.yaml:2:8: [0].atc: 'n01ax' is not in the expected form; "
+                     "an ATC code is written in capitals as the WHO index gives it, like N01AX"),
+    ("drug-class-id", "data/drug-classes.yaml:1:7: [0].id: 'Opioid analgesic' is not in the "
+                      "expected form; use lowercase words joined by _ or -, like "
+                      "opioid_analgesic"),
+])
+def test_a_pattern_broken_in_a_shared_file_is_told_its_form(
+        case: str, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    project = fixture_project(tmp_path)
+    classes = project / "data" / "drug-classes.yaml"
+    classes.write_text("- id: general_anesthetic\n  atc: n01ax\n  label: General anesthetic\n"
+                       if case == "drug-classes" else
+                       "- id: Opioid analgesic\n  label: Opioid analgesic\n"
+                       "- id: general_anesthetic\n  label: General anesthetic\n",
+                       encoding="utf-8")
+    monkeypatch.chdir(project)
+    assert main(["validate"]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == message
