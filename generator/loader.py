@@ -679,7 +679,17 @@ def problems_from_validation(doc: YamlDocument, error: ValidationError, root: ty
                 _PATTERNS.get((root.__name__, field_name)) or _PATTERNS.get(
                     field_name, f"it must match {item.get('ctx', {}).get('pattern')}"))
         elif kind == "too_short":
-            message = "needs at least one item"
+            least = item.get("ctx", {}).get("min_length", 1)
+            message = "needs at least one item" if least == 1 else \
+                f"needs at least {least} items"
+        elif kind == "too_long":
+            message = f"holds at most {item.get('ctx', {}).get('max_length')} items"
+        elif kind == "string_too_short":
+            least = item.get("ctx", {}).get("min_length", 1)
+            message = f"{_shown(value)} is too short: write at least {least} characters"
+        elif kind == "string_too_long":
+            most = item.get("ctx", {}).get("max_length")
+            message = f"{_shown(value)} is too long: write at most {most} characters"
         elif kind in _SIMPLE:
             message = _SIMPLE[kind].format(got=got)
         else:

@@ -124,3 +124,27 @@ def test_a_shared_file_that_cannot_be_read_is_the_one_problem(name: str, tmp_pat
     assert len(err) == 2, err
     assert err[0].startswith(f"data/{name}:") and "not valid YAML" in err[0]
     assert err[1] == "1 problem found; nothing was built."
+
+
+def test_lengths_are_told_in_an_editors_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """A pair of look-alike names needs two names, not 'at least one item'; a spelling rule's
+    letters and a title's length are told in characters, not in pydantic's words."""
+    project = fixture_project(tmp_path)
+    (project / "data" / "search-terms.yaml").write_text(
+        "spellings:\n  - {british: a, american: e}\nlook_alike_names:\n  - [prednisone]\n"
+        "  - [prednisone, prednisolone, prednisolone]\n", encoding="utf-8")
+    path = project / "data" / "monographs" / "testamine.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "title: Testamine for tests", "title: " + "Testamine " * 21), encoding="utf-8")
+    monkeypatch.chdir(project)
+    assert main(["validate"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[:-1] == [
+        "data/monographs/testamine.yaml:2:8: title: 'Testamine Testamine Testamine Testamine "
+        "Testamine Testamine …' (209 characters) is too long: write at most 200 characters",
+        "data/search-terms.yaml:2:15: spellings[0].british: 'a' is too short: write at least 2 "
+        "characters",
+        "data/search-terms.yaml:4:5: look_alike_names[0]: needs at least 2 items",
+        "data/search-terms.yaml:5:5: look_alike_names[1]: holds at most 2 items",
+    ]
