@@ -682,6 +682,12 @@ def problems_from_validation(doc: YamlDocument, error: ValidationError, root: ty
             least = item.get("ctx", {}).get("min_length", 1)
             message = "needs at least one item" if least == 1 else \
                 f"needs at least {least} items"
+        elif kind in ("greater_than_equal", "less_than_equal", "less_than"):
+            bound = next(iter(item.get("ctx", {}).values()), "")
+            word = {"greater_than_equal": "or more", "less_than_equal": "or less",
+                    "less_than": None}[kind]
+            message = (f"must be {bound} {word}{got}" if word else
+                       f"must be less than {bound}{got}")
         elif kind == "too_long":
             message = f"holds at most {item.get('ctx', {}).get('max_length')} items"
         elif kind == "string_too_short":

@@ -148,3 +148,24 @@ def test_lengths_are_told_in_an_editors_words(tmp_path: Path, monkeypatch: pytes
         "data/search-terms.yaml:4:5: look_alike_names[0]: needs at least 2 items",
         "data/search-terms.yaml:5:5: look_alike_names[1]: holds at most 2 items",
     ]
+
+
+@pytest.mark.parametrize(("divided", "message"), [
+    ("1", "data/monographs/testamine.yaml:24:25: dosing.regimens[0].steps[0].divided_into: must "
+          "be 2 or more, not the number 1"),
+    ("20", "data/monographs/testamine.yaml:24:25: dosing.regimens[0].steps[0].divided_into: must "
+           "be 12 or less, not the number 20"),
+])
+def test_a_number_out_of_its_range_is_told_the_range(divided: str, message: str,
+                                                      tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    project = fixture_project(tmp_path)
+    path = project / "data" / "monographs" / "testamine.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "          dose: {value: 0.5, unit: mg/kg}",
+        f"          dose: {{value: 0.5, unit: mg/kg/day}}\n          divided_into: {divided}"),
+        encoding="utf-8")
+    monkeypatch.chdir(project)
+    assert main(["validate"]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == message
