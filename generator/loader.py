@@ -612,6 +612,15 @@ _SIMPLE = {
     "date_from_datetime_parsing": "expected a date written YYYY-MM-DD, like 2024-01-05{got}",
     "date_parsing": "expected a date written YYYY-MM-DD, like 2024-01-05{got}",
     "date_type": "expected a date written YYYY-MM-DD, like 2024-01-05{got}",
+    "date_from_datetime_inexact": "expected a date written YYYY-MM-DD, like 2024-01-05, with "
+                                  "no time of day{got}",
+    "int_from_float": "expected a whole number{got}",
+    "int_parsing_size": "expected a whole number{got}",
+    "bool_parsing": "expected true or false{got}",
+    "float_type": "expected a number, like 0.5{got}",
+    "float_parsing": "expected a number, like 0.5{got}",
+    "decimal_max_places": "has too many digits{got}",
+    "decimal_whole_digits": "has too many digits{got}",
     "list_type": "expected a list, one item per line starting with '- '{got}",
     "model_type": "expected a group of fields ('name: value' lines, indented below){got}",
     "model_attributes_type": "expected a group of fields ('name: value' lines, indented "
