@@ -16,6 +16,19 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+BUILD_DAY = "1764115200"
+"""2025-11-26 00:00 UTC: the day every build in a test is dated by (``SOURCE_DATE_EPOCH``)."""
+
+
+@pytest.fixture(autouse=True)
+def _one_build_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Date every build a test makes by one day. MkDocs dates each page, and so the gzipped
+    sitemap's header, by ``SOURCE_DATE_EPOCH`` or today: two builds a test compares byte for
+    byte differed once in CI when midnight fell between them. A test that sets its own date
+    keeps it."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", os.environ.get("SOURCE_DATE_EPOCH", BUILD_DAY))
+
+
 def run_mkdocs_build(config: Path, site_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """``mkdocs build --strict`` as a user runs it; returns the finished process."""
     return subprocess.run(
