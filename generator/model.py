@@ -169,6 +169,18 @@ def _number(value: Any) -> Any:
     return Decimal(value)
 
 
+def _date_written(value: Any) -> Any:
+    """A date as the editor writes it, ``2024-01-05``: a number is not one (pydantic would read
+    86400 as 2 January 1970, a number of seconds)."""
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        raise PydanticCustomError("date_type", "expected a date written YYYY-MM-DD, like "
+                                  "2024-01-05, not the number {value}", {"value": str(value)})
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_date_written)]
+"""A date written YYYY-MM-DD (the reader keeps it as text until the schema reads it)."""
+
 PositiveNumber = Annotated[Decimal, BeforeValidator(_number),
                            Field(gt=0, allow_inf_nan=False, max_digits=12),
                            WithJsonSchema({"type": "number", "exclusiveMinimum": 0})]
@@ -863,7 +875,7 @@ class Provenance(KbModel):
 
     based_on: Text
     """The source document."""
-    source_date: dt.date | None = None
+    source_date: Date | None = None
     """The source's date, when it states one."""
     notes: list[Text] = Field(default_factory=list)
     """What else is known about the source, and how it was transcribed."""
@@ -874,9 +886,9 @@ class Review(KbModel):
 
     status: ReviewStatus
     """not_reviewed_locally, under_review or reviewed."""
-    last_reviewed: dt.date | None = None
+    last_reviewed: Date | None = None
     """Date of the last local review (YYYY-MM-DD)."""
-    next_review: dt.date | None = None
+    next_review: Date | None = None
     """Date the next review is due (YYYY-MM-DD)."""
     reviewed_by: PlainName | None = None
     """Who reviewed it (a role or committee)."""
@@ -903,7 +915,7 @@ class Review(KbModel):
 class ChangeLogEntry(KbModel):
     """One change to the monograph."""
 
-    date: dt.date
+    date: Date
     """When (YYYY-MM-DD)."""
     change: Text
     """What changed and why."""

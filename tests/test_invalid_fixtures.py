@@ -171,19 +171,23 @@ def test_a_number_out_of_its_range_is_told_the_range(divided: str, message: str,
     assert capsys.readouterr().err.splitlines()[0] == message
 
 
-def test_a_date_with_a_time_of_day_is_told_to_drop_it(tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch,
-                                                       capsys: pytest.CaptureFixture[str]
-                                                       ) -> None:
+@pytest.mark.parametrize(("written", "shown"), [
+    ("2024-01-05 10:30", "with no time of day, not '2024-01-05 10:30'"),
+    ("86400", "not the number 86400"),
+])
+def test_a_date_with_a_time_of_day_or_as_a_number_is_refused(
+        written: str, shown: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
     """Found by the fuzz tests: pydantic said 'Datetimes provided to dates should have zero
-    time - e.g. be exact dates'."""
+    time - e.g. be exact dates', and read a number as seconds since 1970 (86400 was 2 January
+    1970, accepted)."""
     project = fixture_project(tmp_path)
     path = project / "data" / "monographs" / "testamine.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace(
-        "review:\n", "changelog:\n  - {date: 2024-01-05 10:30, change: Written.}\nreview:\n", 1),
+        "review:\n", f"changelog:\n  - {{date: {written}, change: Written.}}\nreview:\n", 1),
         encoding="utf-8")
     monkeypatch.chdir(project)
     assert main(["validate"]) == 1
     assert capsys.readouterr().err.splitlines()[0] == (
         "data/monographs/testamine.yaml:8:12: changelog[0].date: expected a date written "
-        "YYYY-MM-DD, like 2024-01-05, with no time of day, not '2024-01-05 10:30'")
+        f"YYYY-MM-DD, like 2024-01-05, {shown}")
