@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import operator
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -192,12 +193,29 @@ def parse_yaml(text: str, name: str, *, scale: int = 1) -> YamlDocument:
     budget = [MAX_NODES * scale, MAX_EXPANDED_CHARS * scale, scale]
     if any(text[m.start() - 1:m.start()].isdigit() for m in _COMMA_DIGIT.finditer(text)):
         # before the values are read: '1,000,000' is a number, not a key '000' written twice
-        _refuse_comma_in_numbers(node, fail)
+        for mapping in _nodes(node):
+            if isinstance(mapping, yaml.MappingNode) and mapping.flow_style:  # {a: 1, b: 2}
+                _refuse_comma_in_number(mapping, fail)
     data = _convert(node, 0, budget, fail)
     commented = _one_space_comment_lines(text)
-    if commented or "!" in text or "&" in text:
+    if commented or _may_hold_a_property(text):
         _refuse_text_left_out(node, text, commented, fail)
     return YamlDocument(name, data, node)
+
+
+def _nodes(root: yaml.Node) -> Iterator[yaml.Node]:
+    """Every node from ``root``, in file order; one repeated through an alias, once."""
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(reversed([part for pair in node.value for part in pair]))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
 
 
 _VALUE_START = re.compile(r"[ ]*(?:-[ ]+)*(?:[A-Za-z_][\w-]*:[ ]+)?(?P<value>(?P<start>\S).*)")
@@ -279,6 +297,21 @@ def _one_space_comment_lines(text: str) -> set[int]:
     return lines
 
 
+def _may_hold_a_property(text: str) -> bool:
+    """Whether a '!' or '&' stands where YAML could read a tag or an anchor: first in the file,
+    or after a blank, '[', '{' or ',', with no blank after it. "Pain research & management",
+    "R&D" and "Caution!" do not (the reference library has many such), so the file's nodes are
+    not walked for them."""
+    for mark in "!&":
+        at = text.find(mark)
+        while at != -1:
+            if (at == 0 or text[at - 1] in " \t\n[{,") and \
+                    text[at + 1:at + 2] not in ("", " ", "\t", "\r", "\n"):
+                return True
+            at = text.find(mark, at + 1)
+    return False
+
+
 def _refuse_text_left_out(root: yaml.Node, text: str, commented: set[int], fail: Any) -> None:
     """Refuse what YAML would silently leave out of a value: a tag (``- !Important: avoid
     alcohol.`` reads as the text "avoid alcohol."), an anchor (``- &c caution`` reads as
@@ -286,9 +319,7 @@ def _refuse_text_left_out(root: yaml.Node, text: str, commented: set[int], fail:
     (``- Give with food # or milk`` reads as "Give with food"). A comment two spaces or more
     after a value, as the editors' guide writes them, and on a line of its own, are notes."""
     lines = text.split("\n")
-    stack = [root]
-    while stack:
-        node = stack.pop()
+    for node in _nodes(root):
         line, column = node.start_mark.line, node.start_mark.column
         source = lines[line] if line < len(lines) else ""
         tagged = node.tag not in (_STR, _MERGE)
@@ -303,12 +334,7 @@ def _refuse_text_left_out(root: yaml.Node, text: str, commented: set[int], fail:
                        f"YAML reads '{written}' as an anchor (a name for repeating a value "
                        f"elsewhere as '*{written[1:]}'), not as text, and leaves it out of the "
                        "value: put the whole text in quotes")
-        kind = type(node)
-        if kind is yaml.MappingNode:
-            stack.extend(reversed([part for pair in node.value for part in pair]))
-        elif kind is yaml.SequenceNode:
-            stack.extend(reversed(node.value))
-        elif isinstance(node, yaml.ScalarNode) and not node.style and \
+        if isinstance(node, yaml.ScalarNode) and not node.style and \
                 node.end_mark.line in commented:
             line, column = node.end_mark.line, node.end_mark.column
             after = lines[line][column:]
@@ -326,25 +352,6 @@ _COMMA_GROUP = re.compile(r"[0-9]+(\.[0-9]+)?")
 _COMMA_DIGIT = re.compile(r",[0-9]")
 """A comma, then a digit; the digit before it is looked at in each match (a pattern that
 starts with the comma is scanned for some ten times faster)."""
-
-
-def _refuse_comma_in_numbers(root: yaml.Node, fail: Any) -> None:
-    """:func:`_refuse_comma_in_number` for every group of fields written between braces,
-    in file order (only files that hold a digit, a comma and a digit are walked). A value
-    repeated through an alias is one node, visited once."""
-    stack = [root]
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            if node.flow_style:
-                _refuse_comma_in_number(node, fail)
-            stack.extend(reversed([part for pair in node.value for part in pair]))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(reversed(node.value))
 
 
 def _refuse_comma_in_number(node: yaml.MappingNode, fail: Any) -> None:

@@ -70,6 +70,9 @@ def test_values_are_read_as_written(tmp_path: Path) -> None:
      "x.yaml:1:8: not valid YAML: did not find expected comment or line break; a value that "
      "starts with > must be in quotes, all of it (YAML reads > there as its own: it starts "
      "text on the lines below): write \">65 years\""),
+    ("items: [x, &c caution]\n",
+     "x.yaml:1:12: YAML reads '&c' as an anchor (a name for repeating a value elsewhere as "
+     "'*c'), not as text, and leaves it out of the value: put the whole text in quotes"),
     ("items:\n  - &c caution\n  - *c\n",
      "x.yaml:2:5: YAML reads '&c' as an anchor (a name for repeating a value elsewhere as "
      "'*c'), not as text, and leaves it out of the value: put the whole text in quotes"),
