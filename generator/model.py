@@ -378,6 +378,15 @@ def _cap_problem(cap: Quantity, dose: Dose, *, rate: bool) -> str | None:
     return None
 
 
+def _refuse_cap_below(cap: Quantity, dose: Dose) -> None:
+    """Refuse a cap below even the lowest dose it caps (25 mcg over 6.25 mg: a unit mistyped),
+    as a step's caps and a regimen's 24-hour cap are checked alike."""
+    if _compare_cap(cap, dose):
+        raise PydanticCustomError(
+            "cap_below_dose", "{cap} is below even the lowest dose it caps ({dose})",
+            {"cap": f"{cap.value} {cap.unit}", "dose": f"{dose.low} {dose.unit}"})
+
+
 def _compare_cap(cap: Quantity, dose: Dose) -> bool:
     """Whether the cap is below even the lowest dose (when the two can be compared as written)."""
     cap_unit, dose_unit = cap.typed_unit, dose.typed_unit
@@ -441,10 +450,7 @@ class DoseStep(KbModel):
                        "divided doses; add divided_into, or cap it with max_per_24_hours")
         if problem:
             raise PydanticCustomError("cap_dimension", problem)
-        if _compare_cap(cap, dose):
-            raise PydanticCustomError(
-                "cap_below_dose", "{cap} is below even the lowest dose it caps ({dose})",
-                {"cap": f"{cap.value} {cap.unit}", "dose": f"{dose.low} {dose.unit}"})
+        _refuse_cap_below(cap, dose)
         return cap
 
     @field_validator("frequency")
@@ -502,17 +508,16 @@ class DoseStep(KbModel):
         """What the kind of dose says agrees with the dose: a page must not read "bolus 5
         mg/hour", "scheduled dose 6.25 mg at night as needed" or "continuous infusion 5 mg"."""
         unit = self.dose.typed_unit
-        kind = vocabulary.DOSE_KINDS[self.kind]
         if self.kind in ("bolus", "single") and unit.is_rate:
             raise PydanticCustomError(
                 "kind_rate", "a {kind} is an amount given at once, not a rate ({unit}): write "
                 "the amount, or make the step an infusion, as the source states it",
-                {"kind": kind, "unit": unit.label})
+                {"kind": vocabulary.DOSE_KINDS[self.kind], "unit": unit.label})
         if self.as_needed is not None and self.kind in AS_NEEDED_NEVER:
             raise PydanticCustomError(
                 "kind_as_needed", "as_needed is for a dose given when needed, and this step "
                 "is a {kind}: write kind: as_needed, or remove as_needed, as the source states "
-                "it", {"kind": kind})
+                "it", {"kind": vocabulary.DOSE_KINDS[self.kind]})
         if self.kind == "infusion" and not unit.is_rate and not unit.per_day and \
                 self.over is None:
             raise PydanticCustomError(
@@ -523,7 +528,7 @@ class DoseStep(KbModel):
             raise PydanticCustomError(
                 "frequency_continuous", "frequency: continuous is for an infusion or a rate, "
                 "and this {kind} is in {unit}: write how often, as the source states it",
-                {"kind": kind, "unit": unit.label})
+                {"kind": vocabulary.DOSE_KINDS[self.kind], "unit": unit.label})
         return self
 
     @property
@@ -680,16 +685,14 @@ class Regimen(KbModel):
     def _cap_fits_steps(cls, cap: Quantity | None, info: ValidationInfo) -> Quantity | None:
         """The cap measures what each step's dose measures, and no step's lowest dose is
         above it: a cap of 25 mcg over a dose of 6.25 mg is a unit mistyped."""
+        if cap is None:
+            return cap
         for step in info.data.get("steps") or []:
-            if cap is not None and isinstance(step, DoseStep):
+            if isinstance(step, DoseStep):
                 problem = _cap_problem(cap, step.dose, rate=False)
                 if problem:
                     raise PydanticCustomError("cap_dimension", problem)
-                if _compare_cap(cap, step.dose):
-                    raise PydanticCustomError(
-                        "cap_below_dose", "{cap} is below even the lowest dose it caps ({dose})",
-                        {"cap": f"{cap.value} {cap.unit}",
-                         "dose": f"{step.dose.low} {step.dose.unit}"})
+                _refuse_cap_below(cap, step.dose)
         return cap
 
 
@@ -754,13 +757,18 @@ class Strength(KbModel):
         if unit.amount == "mass" and (unit.per_ml or self.per_unit == "mL") and \
                 self.amount * factor.numerator > \
                 MAX_MG_PER_ML * factor.denominator * (self.per or 1):
-            shown = f"{self.amount} {self.unit}" + (
-                f" per {self.per or 1} {self.per_unit}" if self.per_unit else "")
             raise PydanticCustomError(
                 "strength_size", "{shown} is more than 5 g in each mL, more than any solution "
                 "or suspension holds: check the amount and its unit against the source",
-                {"shown": shown})
+                {"shown": self.written})
         return self
+
+    @property
+    def written(self) -> str:
+        """The strength as the editor wrote it, for a message: ``25 g per 1 mL``, ``20 mg/mL``
+        (the page shows it through ``doses.format_strength``)."""
+        return f"{self.amount} {self.unit}" + (
+            f" per {self.per or 1} {self.per_unit}" if self.per_unit else "")
 
     @property
     def amount_per_ml(self) -> tuple[Fraction, units.Unit] | None:
@@ -800,13 +808,11 @@ class DosageForm(KbModel):
         for i, strength in enumerate(strengths if kind in SOLID_FORM_KINDS else ()):
             if strength.amount_per_ml is not None:
                 name = vocabulary.DOSAGE_FORM_KINDS[str(kind)].lower()
-                shown = f"{strength.amount} {strength.unit}" + (
-                    f" per {strength.per or 1} {strength.per_unit}" if strength.per_unit else "")
                 raise PydanticCustomError(
                     "strength_solid", "strengths[{i}], {shown}, is an amount per mL, and a "
                     "{name} is not a liquid: write the amount in one {name} (a unit such as "
                     "mg, without per and per_unit), as the source states it",
-                    {"i": i, "shown": shown, "name": name})
+                    {"i": i, "shown": strength.written, "name": name})
         return strengths
 
 
