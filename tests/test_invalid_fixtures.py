@@ -126,6 +126,19 @@ def test_a_shared_file_that_cannot_be_read_is_the_one_problem(name: str, tmp_pat
     assert err[1] == "1 problem found; nothing was built."
 
 
+def validate_edited(project: Path, old: str, new: str, monkeypatch: pytest.MonkeyPatch,
+                    capsys: pytest.CaptureFixture[str]) -> list[str]:
+    """What ``kb validate`` prints, failing, for ``project``'s testamine with ``old`` made
+    ``new`` (once), the count line left off."""
+    path = project / "data" / "monographs" / "testamine.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    monkeypatch.chdir(project)
+    assert main(["validate"]) == 1
+    return capsys.readouterr().err.splitlines()[:-1]
+
+
 def test_lengths_are_told_in_an_editors_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     """A pair of look-alike names needs two names, not 'at least one item'; a spelling rule's
@@ -134,13 +147,8 @@ def test_lengths_are_told_in_an_editors_words(tmp_path: Path, monkeypatch: pytes
     (project / "data" / "search-terms.yaml").write_text(
         "spellings:\n  - {british: a, american: e}\nlook_alike_names:\n  - [prednisone]\n"
         "  - [prednisone, prednisolone, prednisolone]\n", encoding="utf-8")
-    path = project / "data" / "monographs" / "testamine.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "title: Testamine for tests", "title: " + "Testamine " * 21), encoding="utf-8")
-    monkeypatch.chdir(project)
-    assert main(["validate"]) == 1
-    err = capsys.readouterr().err.splitlines()
-    assert err[:-1] == [
+    assert validate_edited(project, "title: Testamine for tests", "title: " + "Testamine " * 21,
+                           monkeypatch, capsys) == [
         "data/monographs/testamine.yaml:2:8: title: 'Testamine Testamine Testamine Testamine "
         "Testamine Testamine …' (209 characters) is too long: write at most 200 characters",
         "data/search-terms.yaml:2:15: spellings[0].british: 'a' is too short: write at least 2 "
@@ -160,15 +168,10 @@ def test_a_number_out_of_its_range_is_told_the_range(divided: str, message: str,
                                                       tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
-    project = fixture_project(tmp_path)
-    path = project / "data" / "monographs" / "testamine.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "          dose: {value: 0.5, unit: mg/kg}",
-        f"          dose: {{value: 0.5, unit: mg/kg/day}}\n          divided_into: {divided}"),
-        encoding="utf-8")
-    monkeypatch.chdir(project)
-    assert main(["validate"]) == 1
-    assert capsys.readouterr().err.splitlines()[0] == message
+    assert validate_edited(
+        fixture_project(tmp_path), "          dose: {value: 0.5, unit: mg/kg}",
+        f"          dose: {{value: 0.5, unit: mg/kg/day}}\n          divided_into: {divided}",
+        monkeypatch, capsys) == [message]
 
 
 @pytest.mark.parametrize(("written", "shown"), [
@@ -181,13 +184,9 @@ def test_a_date_with_a_time_of_day_or_as_a_number_is_refused(
     """Found by the fuzz tests: pydantic said 'Datetimes provided to dates should have zero
     time - e.g. be exact dates', and read a number as seconds since 1970 (86400 was 2 January
     1970, accepted)."""
-    project = fixture_project(tmp_path)
-    path = project / "data" / "monographs" / "testamine.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "review:\n", f"changelog:\n  - {{date: {written}, change: Written.}}\nreview:\n", 1),
-        encoding="utf-8")
-    monkeypatch.chdir(project)
-    assert main(["validate"]) == 1
-    assert capsys.readouterr().err.splitlines()[0] == (
+    assert validate_edited(
+        fixture_project(tmp_path), "review:\n",
+        f"changelog:\n  - {{date: {written}, change: Written.}}\nreview:\n",
+        monkeypatch, capsys) == [
         "data/monographs/testamine.yaml:8:12: changelog[0].date: expected a date written "
-        f"YYYY-MM-DD, like 2024-01-05, {shown}")
+        f"YYYY-MM-DD, like 2024-01-05, {shown}"]
